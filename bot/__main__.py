@@ -1,0 +1,127 @@
+"""Command line: `python -m bot run | chat | ask "…" | ingest FILE…`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, configure_logging, load_settings
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Бот помощи семьям")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the bot (long polling)")
+    sub.add_parser("chat", help="local chat in the terminal, no token needed")
+    ask = sub.add_parser("ask", help="print the reply to one message and exit")
+    ask.add_argument("text", nargs="+")
+    ingest = sub.add_parser("ingest", help="add articles from files")
+    ingest.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    if args.command != "run":
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        if args.command == "run":
+            if settings.bot_token is None:
+                print("Setting BOT_TOKEN is missing: get one from @BotFather and put it in .env",
+                      file=sys.stderr)
+                return 2
+            return asyncio.run(_run(settings))
+        if args.command == "chat":
+            return asyncio.run(_chat(settings))
+        if args.command == "ask":
+            return asyncio.run(_ask(settings, " ".join(args.text)))
+        return asyncio.run(_ingest(settings, args.files))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(settings: Settings) -> int:
+    from bot.dispatcher import build_bot, build_dispatcher, register_commands
+    from bot.app import App
+
+    app = await App.create(settings)
+    bot = build_bot(settings)
+    dp = build_dispatcher(app)
+    try:
+        await register_commands(bot, settings)
+        await app.start_background(bot)
+        log.info("bot started: long polling")
+        await dp.start_polling(bot, handle_signals=True)
+    finally:
+        await app.stop_background()
+        await bot.session.close()
+        await app.close()
+    return 0
+
+
+async def _console(settings: Settings):
+    from bot.app import App
+    from bot.console import ConsoleSession
+    from bot.dispatcher import build_bot, build_dispatcher
+
+    app = await App.create(settings)
+    session = ConsoleSession()
+    bot = build_bot(settings.model_copy(update={"bot_token": None}), session=session)
+    return app, bot, build_dispatcher(app), session
+
+
+async def _chat(settings: Settings) -> int:
+    from bot.console import run_chat
+
+    app, bot, dp, session = await _console(settings)
+    try:
+        await run_chat(bot, dp, session)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _ask(settings: Settings, text: str) -> int:
+    from bot.console import ConsoleChat
+
+    app, bot, dp, session = await _console(settings)
+    try:
+        await ConsoleChat(bot, dp, session).send(text)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _ingest(settings: Settings, files: list[Path]) -> int:
+    from bot.app import App
+
+    app = await App.create(settings)
+    failed = 0
+    try:
+        for path in files:
+            outcome = await app.add_article_file(path)
+            if outcome.error:
+                failed += 1
+                print(f"{path}: не сохранено — {outcome.error}")
+            elif outcome.duplicate_of:
+                print(f"{path}: уже есть: #{outcome.duplicate_of}")
+            else:
+                parsed = outcome.parsed
+                events = ", ".join(f"{e.kind} {e.start:%d.%m.%Y}–{e.end:%d.%m.%Y}" for e in parsed.events) or "нет"
+                date = parsed.published.isoformat() if parsed.published else "без даты"
+                print(f"{path}: сохранено #{outcome.article_id} «{parsed.title}» ({date}); "
+                      f"места: {', '.join(parsed.places) or 'нет'}; мероприятия: {events}")
+    finally:
+        await app.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The composition root of the core: builds the store, search, services from settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiogram import Bot
+
+from bot.answering import Answerer
+from bot.articles.service import ArticleService, IngestOutcome
+from bot.bootstrap import bootstrap
+from bot.crisis import DEFAULT_LEXICON, CrisisDetector
+from bot.calendar import event_ics, ics_filename
+from bot.events import EventsService, clean_topic
+from bot.render_events import render_events
+from bot.replies import Reply
+from bot.search.engine import SearchEngine
+from bot.search.vocabulary import SearchVocabulary
+from bot.notify import NotificationPlanner, OutboxSender
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    articles: ArticleService
+    search: SearchEngine
+    events: EventsService
+    crisis: CrisisDetector
+    answerer: Answerer
+    planner: NotificationPlanner
+    sender: OutboxSender | None = None
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+
+    @classmethod
+    async def create(cls, settings: Settings) -> App:
+        store = await Store.open(settings.database_path)
+        articles = ArticleService(store)
+        await bootstrap(store, articles, settings.seeds_dir, settings.data_dir)
+        search = await SearchEngine.create(store, SearchVocabulary.load(settings.data_dir / "search.toml"))
+        events = EventsService(store)
+        crisis = CrisisDetector.from_file(DEFAULT_LEXICON)
+        answerer = Answerer(store, search, crisis, events, settings.today)
+        planner = NotificationPlanner(store, settings.today, settings.reminder_days)
+        return cls(settings, store, articles, search, events, crisis, answerer, planner)
+
+    def today(self) -> dt.date:
+        return self.settings.today()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def events_reply(self, topic: str = "", offset: int = 0, past: bool = False) -> Reply:
+        """The /events list: upcoming first; when none, the latest past ones."""
+        topic = clean_topic(topic)
+        listing = await self.events.listing(self.today(), topic)
+        return render_events(listing, self.today(), offset, past)
+
+    async def event_calendar(self, event_id: int) -> tuple[str, bytes] | None:
+        event = await self.store.get_event(event_id)
+        if event is None:
+            return None
+        return ics_filename(event), event_ics(event, self.settings.tz)
+
+    async def add_article(self, data: bytes, filename: str, origin: str) -> IngestOutcome:
+        """Store a document and make it searchable at once; queue notifications for its events."""
+        outcome = await self.articles.add_document(data, filename, origin)
+        if outcome.stored:
+            await self.search.refresh()
+            await self.on_new_article(outcome)
+        return outcome
+
+    async def on_new_article(self, outcome: IngestOutcome) -> None:
+        """Queue notifications; the sender (when running) is woken to send them."""
+        assert outcome.article_id is not None
+        if await self.planner.new_article(outcome.article_id) and self.sender:
+            self.sender.wake.set()
+
+    async def delete_article(self, article_id: int) -> bool:
+        deleted = await self.store.delete_article(article_id)
+        if deleted:
+            await self.search.refresh()
+        return deleted
+
+    async def add_article_file(self, path: Path) -> IngestOutcome:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return IngestOutcome(name=str(path), error=f"не удалось прочитать файл ({exc.strerror})")
+        return await self.add_article(data, path.name, origin=f"ingest:{path.name}")
+
+    async def start_background(self, bot: Bot) -> None:
+        """Start the outbox sender and the periodic jobs (reminders, query-log purge)."""
+        self.sender = OutboxSender(self.store, bot)
+        self._tasks = [
+            asyncio.create_task(self.sender.run(), name="outbox"),
+            asyncio.create_task(self._periodic(), name="periodic"),
+        ]
+
+    async def periodic_once(self) -> None:
+        if await self.planner.reminders() and self.sender:
+            self.sender.wake.set()
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.query_log_days)
+        await self.store.purge_queries(cutoff)
+
+    async def _periodic(self, every: float = 600.0) -> None:
+        while True:
+            try:
+                await self.periodic_once()
+            except Exception:
+                log.exception("periodic job failed")
+            await asyncio.sleep(every)
+
+    async def stop_background(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []

@@ -1,0 +1,1 @@
+"""Articles pipeline: cleaning, metadata (dates, places) and events extracted from article text."""

@@ -1,0 +1,389 @@
+"""Strip scraped pages down to the article: title, body paragraphs and a little metadata.
+
+The readers hand over text one paragraph per line, but scraped pages keep their furniture:
+site menus, «Комментарии / Вконтакте / Войти как пользователь» boxes, question forms,
+«Последние новости» with unrelated news and ads below the text, the title printed twice,
+whole paragraphs repeated, a ` date 2025-12-24` header glued to the first line, «Фото: URL».
+
+What is boilerplate lives in ``data/boilerplate.toml`` (exact lines, regexes, "cut everything
+after" markers, metadata patterns), so a new site's furniture is a data edit. The code here
+only applies those rules, plus three structural ones that no list can express:
+- repeated paragraphs go (exact, or near-exact by rapidfuzz ``fuzz.ratio`` ≥
+  ``NEAR_DUPLICATE_RATIO`` on the normalised words), the first occurrence stays;
+- the title is found (the first short line without a final period that looks like a headline,
+  or the reader's title) and every repetition of it leaves the body;
+- short non-sentence lines left dangling after the last paragraph (leftover menu items) go.
+
+Decisions worth knowing:
+- «Источник: …» is attribution, not body text: it is removed from the paragraphs and returned
+  as ``source_name`` (or ``source_url`` when it is a link) so replies can credit it.
+- «Фото: https://…» gives ``source_url`` (without its gallery «#…» anchor).
+- A line that holds only a date («18/06/2024», «Опубликовано 1 декабря 2026 года») is the
+  publication date: it becomes ``date_line`` (parsed by ``bot.articles.dates``).
+- The article's own sentences are never edited: lines are only stripped at their ends, and
+  wrapped lines are joined only when a line stops mid-sentence and the next starts in lower
+  case. Glued words such as «Работастажировочной» stay as the source has them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+from razdel import sentenize
+
+from bot.text.normalize import normalize, words
+
+BOILERPLATE_FILE = Path(__file__).resolve().parents[2] / "data" / "boilerplate.toml"
+
+# Two paragraphs whose normalised words are this similar (rapidfuzz ratio, 0–100) are one
+# paragraph printed twice (a scraper's repeat with a changed space or quote mark).
+NEAR_DUPLICATE_RATIO = 95
+# A line this similar to the title is the title printed again.
+TITLE_REPEAT_RATIO = 92
+# Only paragraphs with at least this many words are de-duplicated: short lines such as «Да.»
+# may legitimately repeat in an interview.
+DEDUP_MIN_WORDS = 4
+TITLE_MAX_CHARS = 120
+HEADLINE_MAX_WORDS = 25
+HEADLINE_MAX_CHARS = 200
+
+_TERMINAL = re.compile(r"[.!?…;:][»\"”’)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…][»\"”’)\]]*$")
+_BULLETS = "•·▪◦●-–—*"
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """The article without its page: title, body paragraphs and what the page said about it."""
+
+    title: str
+    paragraphs: list[str]
+    source_url: str | None
+    date_line: date | None
+    source_name: str | None = None
+    removed: list[str] = field(default_factory=list, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class BoilerplateRules:
+    drop_exact: frozenset[str]
+    drop_patterns: tuple[re.Pattern[str], ...]
+    cut_exact: frozenset[str]
+    cut_patterns: tuple[re.Pattern[str], ...]
+    min_words_before_cut: int
+    date_header: re.Pattern[str]
+    date_only: tuple[re.Pattern[str], ...]
+    photo_url: re.Pattern[str]
+    source: re.Pattern[str]
+
+
+def normalize_line(line: str) -> str:
+    """The form boilerplate lines are compared in: case, ё, spaces, bullets, final colon."""
+    text = " ".join(normalize(line).split())
+    text = text.lstrip(_BULLETS + " ").rstrip(": ")
+    return text
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = BOILERPLATE_FILE) -> BoilerplateRules:
+    """Read and compile ``data/boilerplate.toml`` (cached: it is read once per process)."""
+    with open(path, "rb") as handle:
+        raw = tomllib.load(handle)
+
+    def compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+    meta = raw["metadata"]
+    return BoilerplateRules(
+        drop_exact=frozenset(normalize_line(x) for x in raw["drop"]["exact"]),
+        drop_patterns=compile_all(raw["drop"].get("patterns", [])),
+        cut_exact=frozenset(normalize_line(x) for x in raw["cut"]["exact"]),
+        cut_patterns=compile_all(raw["cut"].get("patterns", [])),
+        min_words_before_cut=int(raw["cut"].get("min_words_before", 30)),
+        date_header=re.compile(meta["date_header"], re.IGNORECASE),
+        date_only=compile_all(meta.get("date_only", [])),
+        photo_url=re.compile(meta["photo_url"], re.IGNORECASE),
+        source=re.compile(meta["source"], re.IGNORECASE),
+    )
+
+
+def clean_text(text: str, title: str | None = None) -> CleanText:
+    """Remove the page around the article; see the module docstring for the rules."""
+    rules = load_rules()
+    removed: list[str] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    date_line = _take_date_header(lines, rules)
+    blocks, source_url, source_name, date_only = _filter_lines(lines, rules, removed)
+    if date_line is None:
+        date_line = date_only
+    paragraphs = _join_wrapped(blocks)
+    paragraphs = _drop_repeats(paragraphs, removed)
+
+    title_text, paragraphs = _find_title(paragraphs, title, removed)
+    paragraphs = _trim_tail(paragraphs, removed)
+    if not title_text and paragraphs:
+        title_text = title_from_sentence(paragraphs[0])
+    return CleanText(
+        title=title_text or "",
+        paragraphs=paragraphs,
+        source_url=source_url,
+        date_line=date_line,
+        source_name=source_name,
+        removed=removed,
+    )
+
+
+# --- line filtering -----------------------------------------------------------------------------
+
+
+def _take_date_header(lines: list[str], rules: BoilerplateRules) -> date | None:
+    """Cut a leading « date 2025-12-24» header off the first line; the rest of it stays."""
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = rules.date_header.match(line)
+        if not match:
+            return None
+        try:
+            found = date.fromisoformat(match.group("date"))
+        except ValueError:
+            return None
+        lines[index] = line[match.end():]
+        return found
+    return None
+
+
+def _filter_lines(
+    lines: list[str], rules: BoilerplateRules, removed: list[str]
+) -> tuple[list[list[str]], str | None, str | None, date | None]:
+    """Drop boilerplate lines, stop at a cut marker, pick up source and date lines.
+
+    Returns blocks of consecutive kept lines (a blank line or a removed line separates
+    blocks), the source URL, the source name and the first date-only line.
+    """
+    blocks: list[list[str]] = [[]]
+    source_url = source_name = None
+    date_only: date | None = None
+    prose_words = 0
+    for raw_line in lines:
+        line = raw_line.strip()
+        if not line:
+            blocks.append([])
+            continue
+        norm = normalize_line(line)
+        if _is_cut(line, norm, rules):
+            if prose_words >= rules.min_words_before_cut:
+                removed.append(line)
+                break
+            removed.append(line)
+            blocks.append([])
+            continue
+        photo = rules.photo_url.match(line)
+        if photo:
+            source_url = source_url or photo.group("url").split("#", 1)[0]
+            removed.append(line)
+            blocks.append([])
+            continue
+        source = rules.source.match(line)
+        if source:
+            value = source.group("source")
+            if re.match(r"https?://\S+$", value):
+                source_url = source_url or value
+            else:
+                source_name = source_name or value
+            removed.append(line)
+            blocks.append([])
+            continue
+        if any(p.match(line) for p in rules.date_only):
+            if date_only is None:
+                date_only = _parse_date_only(line)
+            removed.append(line)
+            blocks.append([])
+            continue
+        if norm in rules.drop_exact or any(p.search(line) for p in rules.drop_patterns):
+            removed.append(line)
+            blocks.append([])
+            continue
+        blocks[-1].append(line)
+        if len(words(line)) >= 8 and _SENTENCE_END.search(line):
+            prose_words += len(words(line))
+    return [b for b in blocks if b], source_url, source_name, date_only
+
+
+def _is_cut(line: str, norm: str, rules: BoilerplateRules) -> bool:
+    return norm in rules.cut_exact or any(p.search(line) for p in rules.cut_patterns)
+
+
+def _parse_date_only(line: str) -> date | None:
+    # Imported here: only pages with a bare date line need the date parser.
+    from bot.articles.dates import parse_publication_date
+
+    return parse_publication_date(line)
+
+
+def _join_wrapped(blocks: list[list[str]]) -> list[str]:
+    """One paragraph per line, except a line that stops mid-sentence before a lower-case line.
+
+    Text files wrapped at 70 columns break sentences over lines; joining them is the only
+    change made to the text, and only when the break cannot be a paragraph end.
+    """
+    paragraphs: list[str] = []
+    for block in blocks:
+        current = block[0]
+        for line in block[1:]:
+            if not _TERMINAL.search(current) and line[:1].islower():
+                current = f"{current} {line}"
+            else:
+                paragraphs.append(current)
+                current = line
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _key(paragraph: str) -> str:
+    return " ".join(words(paragraph))
+
+
+def _drop_repeats(paragraphs: list[str], removed: list[str]) -> list[str]:
+    """Keep the first of paragraphs that repeat exactly or nearly (rapidfuzz ratio)."""
+    kept: list[str] = []
+    seen_keys: list[str] = []
+    seen_exact: set[str] = set()
+    for paragraph in paragraphs:
+        key = _key(paragraph)
+        if len(key.split()) >= DEDUP_MIN_WORDS:
+            if key in seen_exact or (
+                seen_keys
+                and process.extractOne(
+                    key, seen_keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_RATIO
+                )
+            ):
+                removed.append(paragraph)
+                continue
+            seen_exact.add(key)
+            seen_keys.append(key)
+        kept.append(paragraph)
+    return kept
+
+
+# --- title --------------------------------------------------------------------------------------
+
+
+def looks_like_headline(line: str) -> bool:
+    """A short line without a final period, comma or colon: how headlines are printed."""
+    count = len(words(line))
+    return (
+        2 <= count <= HEADLINE_MAX_WORDS
+        and len(line) <= HEADLINE_MAX_CHARS
+        and not line.rstrip().endswith((".", ",", ":", ";"))
+        and any(ch.isalpha() for ch in line)
+    )
+
+
+def _is_prose(line: str) -> bool:
+    return not looks_like_headline(line)
+
+
+def _find_title(
+    paragraphs: list[str], given: str | None, removed: list[str]
+) -> tuple[str | None, list[str]]:
+    """Pick the title and take it (and its repeats, and site labels above it) out of the body.
+
+    The headline is looked for among the lines before the first prose paragraph: the first
+    with four or more words wins (a one-word rubric such as «Общество» above it is not it).
+    A title from the reader (HTML ``<title>``, .docx heading, PDF metadata) is preferred when
+    no headline line matches it; when one does, the line's wording wins (page titles carry
+    «— Site name» suffixes).
+    """
+    given = " ".join(given.split()) if given else None
+    head: list[int] = []
+    for index, paragraph in enumerate(paragraphs[:5]):
+        if _is_prose(paragraph):
+            break
+        head.append(index)
+    headline_index = None
+    if len(paragraphs) > len(head):  # a headline needs body text after it
+        candidates = [i for i in head if len(words(paragraphs[i])) >= 4] or head
+        if candidates:
+            headline_index = candidates[0]
+
+    title = given
+    if headline_index is not None:
+        line = paragraphs[headline_index]
+        if given is None or _same_title(line, given):
+            title = line
+    if not title:
+        return None, paragraphs
+
+    title_key = _key(title)
+    body: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        key = _key(paragraph)
+        is_repeat = len(key) <= 1.5 * len(title_key) + 10 and (
+            key == title_key or fuzz.ratio(key, title_key) >= TITLE_REPEAT_RATIO
+        )
+        above_title = (
+            headline_index is not None
+            and index < headline_index
+            and title == paragraphs[headline_index]
+        )
+        if is_repeat or (above_title and looks_like_headline(paragraph)):
+            removed.append(paragraph)
+            continue
+        body.append(paragraph)
+    return title, body
+
+
+def _same_title(line: str, given: str) -> bool:
+    a, b = _key(line), _key(given)
+    if not a or not b:
+        return False
+    return a == b or a in b or b in a or fuzz.ratio(a, b) >= TITLE_REPEAT_RATIO
+
+
+def title_from_sentence(paragraph: str, limit: int = TITLE_MAX_CHARS) -> str:
+    """A title for an article printed without one: its first sentence, shortened.
+
+    Cut at a clause boundary («, », « — », «: ») in the second half of the allowed length,
+    else at the last word boundary, never inside «…» quotes, then «…» is appended.
+    """
+    sentences = [s.text for s in sentenize(paragraph)]
+    first = (sentences[0] if sentences else paragraph).strip()
+    if len(first) <= limit:
+        return first.rstrip(".").rstrip() if not first.endswith("...") else first
+    room = first[: limit - 1]
+    cut = None
+    for marker in (", ", " — ", " – ", ": ", "; "):
+        position = room.rfind(marker)
+        if position >= limit // 2 and (cut is None or position > cut):
+            cut = position
+    if cut is None:
+        cut = room.rfind(" ")
+        if cut <= 0:
+            cut = len(room)
+    short = room[:cut]
+    if short.count("«") > short.count("»"):
+        quote = short.rfind("«")
+        if quote >= 40:
+            short = short[:quote]
+    short = short.rstrip(" ,;:—–-(«\"")
+    return short + "…"
+
+
+def _trim_tail(paragraphs: list[str], removed: list[str]) -> list[str]:
+    """Drop short non-sentence lines after the last paragraph: leftover menu or link items."""
+    paragraphs = list(paragraphs)
+    while len(paragraphs) > 1:
+        last = paragraphs[-1]
+        if len(words(last)) < 6 and not _SENTENCE_END.search(last):
+            removed.append(paragraphs.pop())
+            continue
+        break
+    return paragraphs

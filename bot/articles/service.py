@@ -1,0 +1,100 @@
+"""Adding articles to the store: parse → dedupe → store with events and index rows.
+
+The pipeline itself (`bot.articles.parse`) is pure; this module is where its result
+meets the store, in one transaction per article.
+"""
+
+from __future__ import annotations
+
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_document, similar_text
+from bot.articles.readers import DocumentError
+from bot.search.indexer import index_text
+from bot.store import Store
+from bot.store.sqlite import NewArticle, NewEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one document: stored, already there, or refused (with why)."""
+
+    name: str
+    article_id: int | None = None
+    duplicate_of: int | None = None
+    error: str | None = None
+    parsed: ParsedArticle | None = None
+    new_event_ids: list[int] = field(default_factory=list)
+
+    @property
+    def stored(self) -> bool:
+        return self.article_id is not None and self.duplicate_of is None
+
+
+class ArticleService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add_document(self, data: bytes, filename: str, origin: str) -> IngestOutcome:
+        outcome = IngestOutcome(name=filename)
+        try:
+            parsed = parse_document(data, filename)
+        except DocumentError as exc:
+            outcome.error = str(exc)
+            return outcome
+        outcome.parsed = parsed
+        duplicate = await self.find_duplicate(parsed)
+        if duplicate is not None:
+            outcome.duplicate_of = duplicate
+            return outcome
+        article = NewArticle(
+            title=parsed.title,
+            published=parsed.published,
+            source_url=parsed.source_url,
+            places=parsed.places,
+            summary=parsed.summary,
+            body=parsed.body,
+            content_hash=parsed.content_hash,
+            origin=origin,
+            fmt=parsed.fmt,
+            index_title=index_text(parsed.title),
+            index_body=index_text(parsed.body),
+        )
+        events = [
+            NewEvent(
+                kind=e.kind,
+                title=e.title,
+                start=e.start,
+                end=e.end,
+                time=e.time.strftime("%H:%M") if e.time else None,
+                place=e.place,
+                sentence=e.sentence,
+                status=e.status,
+            )
+            for e in parsed.events
+        ]
+        outcome.article_id = await self.store.add_article(article, events)
+        outcome.new_event_ids = [e.id for e in await self.store.events_of_article(outcome.article_id)]
+        return outcome
+
+    async def find_duplicate(self, parsed: ParsedArticle) -> int | None:
+        """Same text (any encoding or format) → the existing article's id."""
+        existing = await self.store.article_id_by_hash(parsed.content_hash)
+        if existing is not None:
+            return existing
+        # Near-duplicates: compare with the few articles whose titles match best.
+        words = index_text(parsed.title).split()[:12]
+        if not words:
+            return None
+        expression = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        for doc, _, _, _ in await self.store.match(expression, 5):
+            if not doc.startswith("a:"):
+                continue
+            other = await self.store.get_article(int(doc[2:]))
+            if other and similar_text(other.body, parsed.body) >= DUPLICATE_SIMILARITY:
+                return other.id
+        return None

@@ -1,0 +1,169 @@
+"""The local chat: the real dispatcher and handlers, with no token and no network.
+
+`ConsoleSession` is an aiogram session that, instead of calling Telegram, prints what
+the bot sends (HTML rendered as plain text, buttons as a numbered list) and returns the
+objects Telegram would. `ConsoleChat` builds updates from what the person types; a
+number presses the button with that number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import itertools
+import re
+import sys
+from collections.abc import AsyncGenerator, Callable
+from typing import Any, TextIO
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import Default
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.types import (
+    CallbackQuery, Chat, File, InlineKeyboardMarkup, Message, MessageEntity, Update, User,
+)
+
+CONSOLE_USER_ID = 1
+CONSOLE_CHAT_ID = 1
+_TAG = re.compile(r"<[^>]+>")
+
+BOT_USER = User(id=42, is_bot=True, first_name="Семья и дети", username="family_support_bot")
+
+
+def html_to_plain(markup: str) -> str:
+    markup = re.sub(r'<a href="([^"]*)">([^<]*)</a>', lambda m: f"{m[2]} ({html.unescape(m[1])})", markup)
+    return html.unescape(_TAG.sub("", markup))
+
+
+class ConsoleSession(BaseSession):
+    """Prints what the bot sends; remembers the last buttons so a number can press them."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        super().__init__()
+        self.out = out or sys.stdout
+        self.buttons: list[tuple[str, Any]] = []  # (callback_data or url, message)
+        self._ids = itertools.count(1)
+        self.sent: list[str] = []
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
+                             timeout: int = 30, chunk_size: int = 65536,
+                             raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    def _value(self, bot: Bot, value: Any) -> Any:
+        return bot.default[value.name] if isinstance(value, Default) else value
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+        name = method.__api_method__
+        if name in ("sendMessage", "editMessageText"):
+            text = method.text
+            if self._value(bot, getattr(method, "parse_mode", None)) == "HTML":
+                text = html_to_plain(text)
+            message = self._message(method, text)
+            self._print(text, getattr(method, "reply_markup", None), message)
+            return message
+        if name == "sendDocument":
+            doc = method.document
+            filename = getattr(doc, "filename", "file")
+            data = getattr(doc, "data", b"")
+            self._print(f"[файл {filename}, {len(data)} байт]", method.reply_markup, None)
+            self.sent_files = getattr(self, "sent_files", []) + [(filename, data)]
+            return self._message(method, None)
+        if name == "answerCallbackQuery":
+            if method.text:
+                self._print(f"({method.text})", None, None)
+            return True
+        if name == "getMe":
+            return BOT_USER
+        if name == "getFile":
+            return File(file_id=method.file_id, file_unique_id=method.file_id, file_path=method.file_id)
+        if name == "editMessageReplyMarkup":
+            return True
+        return True  # setMyCommands, sendChatAction, deleteMessage, answerInlineQuery…
+
+    def _message(self, method: Any, text: str | None) -> Message:
+        return Message(
+            message_id=next(self._ids),
+            date=dt.datetime.now(dt.UTC),
+            chat=Chat(id=int(getattr(method, "chat_id", CONSOLE_CHAT_ID) or CONSOLE_CHAT_ID), type="private"),
+            from_user=BOT_USER,
+            text=text,
+        )
+
+    def _print(self, text: str, markup: Any, message: Message | None) -> None:
+        self.sent.append(text)
+        print(text, file=self.out)
+        if isinstance(markup, InlineKeyboardMarkup):
+            self.buttons = []
+            for row in markup.inline_keyboard:
+                for button in row:
+                    self.buttons.append((button.callback_data or button.url, message))
+                    number = len(self.buttons)
+                    target = f" → {button.url}" if button.url else ""
+                    print(f"  [{number}] {button.text}{target}", file=self.out)
+        print(file=self.out)
+
+
+class ConsoleChat:
+    """Feeds typed lines into the dispatcher as a private chat with one user."""
+
+    def __init__(self, bot: Bot, dispatcher: Dispatcher, session: ConsoleSession,
+                 user_id: int = CONSOLE_USER_ID) -> None:
+        self.bot = bot
+        self.dp = dispatcher
+        self.session = session
+        self.user = User(id=user_id, is_bot=False, first_name="Вы", language_code="ru")
+        self.chat = Chat(id=user_id, type="private")
+        self._update_ids = itertools.count(1)
+
+    async def send(self, text: str) -> None:
+        text = text.strip()
+        if text.isdigit() and self.session.buttons and 1 <= int(text) <= len(self.session.buttons):
+            await self.press(int(text))
+            return
+        entities = None
+        if text.startswith("/"):
+            command = text.split()[0]
+            entities = [MessageEntity(type="bot_command", offset=0, length=len(command.encode("utf-16-le")) // 2)]
+        message = Message(
+            message_id=next(self._update_ids) * 1000,
+            date=dt.datetime.now(dt.UTC),
+            chat=self.chat,
+            from_user=self.user,
+            text=text,
+            entities=entities,
+        )
+        await self.dp.feed_update(self.bot, Update(update_id=next(self._update_ids), message=message))
+
+    async def press(self, number: int) -> None:
+        data, message = self.session.buttons[number - 1]
+        if data is None or data.startswith(("http://", "https://", "tg://")):
+            print(f"(это ссылка: {data})", file=self.session.out)
+            return
+        query = CallbackQuery(
+            id=str(next(self._update_ids)),
+            from_user=self.user,
+            chat_instance="console",
+            data=data,
+            message=message or Message(message_id=1, date=dt.datetime.now(dt.UTC), chat=self.chat, text="…"),
+        )
+        await self.dp.feed_update(self.bot, Update(update_id=next(self._update_ids), callback_query=query))
+
+
+async def run_chat(bot: Bot, dp: Dispatcher, session: ConsoleSession,
+                   read: Callable[[str], str] = input) -> None:
+    chat = ConsoleChat(bot, dp, session)
+    print("Локальный чат с ботом. Пишите вопрос; цифра нажимает кнопку; пустая строка или Ctrl+D — выход.\n")
+    await chat.send("/start")
+    while True:
+        try:
+            line = read("> ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not line.strip():
+            break
+        await chat.send(line)

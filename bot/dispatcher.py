@@ -1,0 +1,59 @@
+"""Bot and Dispatcher construction: HTML by default, routers from handlers/, deps injected."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.app import App
+from bot.flood import FloodControl
+from bot.menu import ADMIN_COMMANDS, USER_COMMANDS
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Token-shaped placeholder for the local chat, which never talks to Telegram.
+CONSOLE_TOKEN = "42:CONSOLE-local-chat-no-network-000000"
+
+def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        api = (
+            TelegramAPIServer.from_base(settings.telegram_api_base)
+            if settings.telegram_api_base else None
+        )
+        session = AiohttpSession(api=api) if api else AiohttpSession()
+    token = settings.bot_token.get_secret_value() if settings.bot_token else CONSOLE_TOKEN
+    return Bot(
+        token=token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_dispatcher(app: App) -> Dispatcher:
+    from handlers import setup_routers  # the composition root is the only place that knows them
+
+    dp = Dispatcher(app=app, settings=app.settings, answerer=app.answerer, store=app.store)
+    dp.message.outer_middleware(FloodControl(app.settings.flood_limit))
+    setup_routers(dp, app.settings)
+    return dp
+
+
+async def register_commands(bot: Bot, settings: Settings) -> None:
+    """Russian descriptions for everyone; admins also see the admin commands."""
+    users = [BotCommand(command=c, description=d) for c, d in USER_COMMANDS]
+    await bot.set_my_commands(users, scope=BotCommandScopeDefault())
+    admins = users + [BotCommand(command=c, description=d) for c, d in ADMIN_COMMANDS]
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await bot.set_my_commands(admins, scope=BotCommandScopeChat(chat_id=admin_id))
+        except TelegramBadRequest as exc:  # the admin has not opened the bot yet
+            log.warning("admin commands not set for %s: %s", admin_id, exc.message)

@@ -1,0 +1,90 @@
+"""Event lists and calendar files as people read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiogram.types import InlineKeyboardButton
+
+from bot.articles.dates import format_date_range
+from bot.callbacks import TOPIC_MAX, EventIcs, EventsPage
+from bot.events import PAGE_SIZE, EventListing
+from bot.replies import Reply, short
+from bot.store.sqlite import EventRow
+from bot.telegram_text import esc, esc_attr
+
+KIND_LABELS = {
+    "стажировка": "Стажировка", "форум": "Форум", "вебинар": "Вебинар", "конкурс": "Конкурс",
+    "конференция": "Конференция", "семинар": "Семинар", "мероприятие": "Мероприятие",
+}
+
+
+def event_when(event: EventRow) -> str:
+    time = dt.time.fromisoformat(event.time) if event.time else None
+    return format_date_range(event.start, event.end, time)
+
+
+def event_line(event: EventRow) -> str:
+    kind = KIND_LABELS.get(event.kind, event.kind.capitalize())
+    parts = [f"<b>{esc(event_when(event))}</b> — {esc(kind)}"]
+    if event.place:
+        parts.append(f"📍 {esc(event.place)}")
+    parts.append(esc(short(event.title, 120)))
+    link = (
+        f'<a href="{esc_attr(event.source_url)}">{esc(short(event.article_title, 80))}</a>'
+        if event.source_url
+        else f"статья «{esc(short(event.article_title, 80))}»"
+    )
+    parts.append(f"Источник: {link}")
+    return "\n".join(parts)
+
+
+def render_events(listing: EventListing, today: dt.date, offset: int = 0,
+                  past: bool = False) -> Reply:
+    topic = listing.topic
+    events = listing.past if past else listing.upcoming
+    label = f" по запросу «{esc(short(topic, 40))}»" if topic else ""
+    if not events and not past:
+        if not listing.past:
+            return Reply(
+                f"Ближайших мероприятий{label} не нашёл, и прошедших тоже.\n"
+                "Попробуйте /events без уточнений или подпишитесь: /subscribe"
+            )
+        header = (
+            f"Ближайших мероприятий{label} пока нет (на {esc(today.strftime('%d.%m.%Y'))}).\n"
+            "Последние прошедшие:"
+        )
+        return _page(header, listing.past, 0, topic, True)
+    header = (
+        f"Прошедшие мероприятия{label}:" if past
+        else f"Ближайшие мероприятия{label} (на {esc(today.strftime('%d.%m.%Y'))}):"
+    )
+    return _page(header, events, offset, topic, past)
+
+
+def _page(header: str, events: list[EventRow], offset: int, topic: str, past: bool) -> Reply:
+    offset = max(0, min(offset, max(len(events) - 1, 0)))
+    chunk = events[offset:offset + PAGE_SIZE]
+    blocks = [header] + [event_line(e) for e in chunk]
+    buttons: list[list[InlineKeyboardButton]] = [
+        [InlineKeyboardButton(
+            text=f"📅 В календарь: {short(event_when(e), 40)}",
+            callback_data=EventIcs(event_id=e.id).pack(),
+        )]
+        for e in chunk
+    ]
+    nav = []
+    cut_topic = topic[:TOPIC_MAX]
+    if offset > 0:
+        nav.append(InlineKeyboardButton(
+            text="← Назад",
+            callback_data=EventsPage(offset=max(0, offset - PAGE_SIZE), topic=cut_topic, past=past).pack(),
+        ))
+    if offset + PAGE_SIZE < len(events):
+        nav.append(InlineKeyboardButton(
+            text="Дальше →",
+            callback_data=EventsPage(offset=offset + PAGE_SIZE, topic=cut_topic, past=past).pack(),
+        ))
+    if nav:
+        buttons.append(nav)
+    return Reply("\n\n".join(blocks), buttons)

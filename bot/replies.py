@@ -1,0 +1,106 @@
+"""Rendering of replies: HTML text (every inserted string escaped) and buttons.
+
+The core returns `Reply` objects; handlers only send them. Keeping the wording here
+means every door (free text, /search, chat, ask, inline) says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import OpenDoc
+from bot.telegram_text import esc, esc_attr
+
+MONTHS_GEN = [
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+]
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[InlineKeyboardButton]] = field(default_factory=list)
+    document: tuple[str, bytes] | None = None  # (file name, content) sent after the text
+
+    @property
+    def markup(self) -> InlineKeyboardMarkup | None:
+        return InlineKeyboardMarkup(inline_keyboard=self.buttons) if self.buttons else None
+
+
+def human_date(day: dt.date) -> str:
+    return f"{day.day} {MONTHS_GEN[day.month - 1]} {day.year}"
+
+
+def short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def phone_link(phone: str) -> str:
+    """A phone number as Telegram shows it tappable: digits with +7 / 8 prefix stay plain text.
+
+    Telegram auto-links phone numbers in plain text; we keep the usual Russian spelling.
+    """
+    return f"<b>{esc(phone)}</b>"
+
+
+def url_button(text: str, url: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=short(text, 60), url=url)
+
+
+def open_button(text: str, doc: str) -> InlineKeyboardButton:
+    kind, ref = doc.split(":", 1)
+    return InlineKeyboardButton(
+        text=short(text, 60), callback_data=OpenDoc(kind=kind, ref=ref).pack()
+    )
+
+
+def render_card(card: dict) -> Reply:
+    lines = [f"<b>{esc(card['title'])}</b>"]
+    if card.get("phone"):
+        lines.append(f"☎️ {phone_link(card['phone'])}")
+    lines.append(esc(card["summary"]))
+    for fact in card.get("facts", []):
+        lines.append(f"• {esc(fact)}")
+    lines.append(
+        f"<i>По данным на {esc(human_date(dt.date.fromisoformat(card['as_of'])))}. "
+        f"Источник: {esc(card['source'])}</i>"
+    )
+    buttons = [[url_button(link["text"], link["url"])] for link in card.get("links", [])]
+    return Reply("\n".join(lines), buttons)
+
+
+def render_article(title: str, published: dt.date | None, sentences: list[str],
+                   source_url: str | None, article_id: int) -> Reply:
+    lines = [f"<b>{esc(title)}</b>"]
+    lines.append(f"📅 {esc(human_date(published))}" if published else "📅 дата публикации не указана")
+    lines.append(esc(" ".join(sentences)))
+    if source_url:
+        lines.append(f'<a href="{esc_attr(source_url)}">Источник</a>')
+    else:
+        lines.append(f"Статья №{article_id} в базе бота.")
+    return Reply("\n".join(lines))
+
+
+def more_buttons(hits: list[tuple[str, str]]) -> list[list[InlineKeyboardButton]]:
+    """One button per further match: (doc, title)."""
+    return [[open_button(f"Ещё: {title}", doc)] for doc, title in hits]
+
+
+def render_not_found(typed: str) -> Reply:
+    return Reply(
+        "Не нашёл ответа на этот вопрос в своих материалах.\n"
+        "Попробуйте спросить иначе или выберите тему:\n"
+        "/helpline — Детский телефон доверия\n"
+        "/mfc — Семейный МФЦ\n"
+        "/events — мероприятия для специалистов\n"
+        "/services — все службы",
+        [
+            [open_button("Детский телефон доверия", "c:helpline")],
+            [open_button("Семейный МФЦ", "c:mfc")],
+        ],
+    )

@@ -1,0 +1,149 @@
+"""Settings from the environment and `.env` (pydantic-settings).
+
+A bad value must stop start-up with one line naming the setting, so
+`load_settings()` turns pydantic's ValidationError into `SettingsError` with
+that line; `__main__` prints it without a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """One line, naming the bad setting and what is wrong with it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    database_url: str = "sqlite:///data/bot.sqlite3"
+    telegram_api_base: str | None = None
+    bot_today: dt.date | None = None
+    timezone: str = "Europe/Moscow"
+    log_level: str = "INFO"
+    flood_limit: int = 20
+    query_log_days: int = 90
+    reminder_days: int = 3
+    max_upload_mb: int = 10
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        head, _, tail = text.partition(":")
+        if not head.isdigit() or len(tail) < 20:
+            raise ValueError("expected the form 123456:ABC… given by @BotFather")
+        return text
+
+    @field_validator("bot_today", mode="before")
+    @classmethod
+    def _empty_date(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> object:
+        if isinstance(value, (set, frozenset, list, tuple)):
+            return frozenset(int(v) for v in value)
+        ids = set()
+        for part in str(value or "").replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.lstrip("-").isdigit():
+                raise ValueError(f"{part!r} is not a numeric Telegram id (use comma-separated ids)")
+            ids.add(int(part))
+        return frozenset(ids)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError("only sqlite:///relative/path or sqlite:////absolute/path is supported")
+        if value == "sqlite:///":
+            raise ValueError("the path after sqlite:/// is empty")
+        return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _api_base(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Moscow)") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @field_validator("flood_limit", "query_log_days", "reminder_days", "max_upload_mb")
+    @classmethod
+    def _non_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be zero or a positive number")
+        return value
+
+    @property
+    def database_path(self) -> Path:
+        """`sqlite:///rel/path` is relative to the project; `sqlite:////abs` is absolute."""
+        raw = self.database_url.removeprefix("sqlite:///")
+        path = Path(raw)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def today(self) -> dt.date:
+        """Today in TIMEZONE, or BOT_TODAY when set (demos and tests move time this way)."""
+        if self.bot_today is not None:
+            return self.bot_today
+        return dt.datetime.now(self.tz).date()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning the first validation error into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error.get("loc") else "settings"
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise SettingsError(f"Setting {name} is invalid: {message}") from None
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

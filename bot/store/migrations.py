@@ -1,0 +1,97 @@
+"""Numbered schema migrations; `PRAGMA user_version` holds the number applied.
+
+Append a new entry to MIGRATIONS to change the schema; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE articles (
+        id           INTEGER PRIMARY KEY,
+        title        TEXT NOT NULL,
+        published    TEXT,                     -- ISO date, NULL when the article has none
+        source_url   TEXT,
+        places       TEXT NOT NULL DEFAULT '[]',  -- JSON list of normalised place names
+        summary      TEXT NOT NULL DEFAULT '',
+        body         TEXT NOT NULL,
+        content_hash TEXT NOT NULL UNIQUE,
+        origin       TEXT NOT NULL,            -- 'seed:<file>', 'ingest:<file>', 'admin:<id>'
+        fmt          TEXT NOT NULL DEFAULT 'txt',
+        created_at   TEXT NOT NULL
+    );
+    CREATE TABLE cards (
+        id     TEXT PRIMARY KEY,
+        title  TEXT NOT NULL,
+        data   TEXT NOT NULL,                  -- the card as JSON, as written in data/cards.toml
+        as_of  TEXT,
+        source TEXT
+    );
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        article_id  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        start_date  TEXT NOT NULL,
+        end_date    TEXT NOT NULL,
+        start_time  TEXT,
+        place       TEXT,
+        sentence    TEXT NOT NULL,
+        status      TEXT NOT NULL              -- 'announce' | 'report'
+    );
+    CREATE INDEX events_by_start ON events(start_date);
+    CREATE INDEX events_by_article ON events(article_id);
+    CREATE TABLE subscriptions (
+        id         INTEGER PRIMARY KEY,
+        chat_id    INTEGER NOT NULL,
+        topic      TEXT NOT NULL DEFAULT '',   -- '' = every event; else a place or a kind
+        active     INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        UNIQUE (chat_id, topic)
+    );
+    CREATE TABLE outbox (
+        id         INTEGER PRIMARY KEY,
+        chat_id    INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        markup     TEXT,                       -- reply_markup as JSON
+        dedupe_key TEXT NOT NULL UNIQUE,       -- makes every notification once-only
+        event_id   INTEGER REFERENCES events(id) ON DELETE CASCADE,
+        status     TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | failed | dropped
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        not_before REAL NOT NULL DEFAULT 0,   -- unix time before which it must not be sent
+        error      TEXT,
+        created_at TEXT NOT NULL,
+        sent_at    TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(status, not_before);
+    CREATE TABLE query_log (                   -- no user ids here, by design (privacy)
+        id     INTEGER PRIMARY KEY,
+        ts     TEXT NOT NULL,
+        text   TEXT NOT NULL,
+        intent TEXT NOT NULL,
+        found  INTEGER NOT NULL
+    );
+    CREATE INDEX query_log_ts ON query_log(ts);
+    CREATE TABLE crisis_counter (              -- crisis messages are counted, never stored
+        day   TEXT PRIMARY KEY,
+        count INTEGER NOT NULL
+    );
+    CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY,
+        ts       TEXT NOT NULL,
+        admin_id INTEGER NOT NULL,
+        action   TEXT NOT NULL,
+        detail   TEXT NOT NULL DEFAULT ''
+    );
+    CREATE VIRTUAL TABLE search_index USING fts5(
+        title, body, doc UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 0'
+    );
+    CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_index, 'row');
+    """,
+]

@@ -1,0 +1,509 @@
+"""The SQLite store (aiosqlite, WAL). All SQL of the application lives here.
+
+Writes that belong together (an article, its events and its index rows) run in
+one transaction: a failure anywhere rolls all of it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    id: int
+    title: str
+    published: dt.date | None
+    source_url: str | None
+    places: list[str]
+    summary: str
+    body: str
+    origin: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> ArticleRow:
+        return cls(
+            id=row["id"],
+            title=row["title"],
+            published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+            source_url=row["source_url"],
+            places=json.loads(row["places"]),
+            summary=row["summary"],
+            body=row["body"],
+            origin=row["origin"],
+            created_at=row["created_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    id: int
+    article_id: int
+    kind: str
+    title: str
+    start: dt.date
+    end: dt.date
+    time: str | None
+    place: str | None
+    sentence: str
+    status: str
+    article_title: str = ""
+    source_url: str | None = None
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> EventRow:
+        keys = row.keys()
+        return cls(
+            id=row["id"],
+            article_id=row["article_id"],
+            kind=row["kind"],
+            title=row["title"],
+            start=dt.date.fromisoformat(row["start_date"]),
+            end=dt.date.fromisoformat(row["end_date"]),
+            time=row["start_time"],
+            place=row["place"],
+            sentence=row["sentence"],
+            status=row["status"],
+            article_title=row["article_title"] if "article_title" in keys else "",
+            source_url=row["source_url"] if "source_url" in keys else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """What the articles pipeline hands to the store (already cleaned and analysed)."""
+
+    title: str
+    published: dt.date | None
+    source_url: str | None
+    places: Sequence[str]
+    summary: str
+    body: str
+    content_hash: str
+    origin: str
+    fmt: str
+    index_title: str
+    index_body: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    kind: str
+    title: str
+    start: dt.date
+    end: dt.date
+    time: str | None
+    place: str | None
+    sentence: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    chat_id: int
+    text: str
+    markup: dict[str, Any] | None
+    attempts: int
+
+
+_EVENT_SELECT = """
+    SELECT e.*, a.title AS article_title, a.source_url AS source_url
+    FROM events e JOIN articles a ON a.id = e.article_id
+"""
+
+
+class Store:
+    """One connection to one SQLite file; create with `await Store.open(path)`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        await db.execute("PRAGMA busy_timeout=5000")
+        store = cls(db, path)
+        await store._migrate()
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _migrate(self) -> None:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            (version,) = await cur.fetchone()
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            return (await cur.fetchone())[0]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+
+    # ---- meta -------------------------------------------------------------------------
+    async def get_meta(self, key: str) -> str | None:
+        async with self._db.execute("SELECT value FROM meta WHERE key=?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._db.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    # ---- articles ---------------------------------------------------------------------
+    async def add_article(self, article: NewArticle, events: Iterable[NewEvent]) -> int:
+        """Store an article, its events and its index row in one transaction; return its id."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO articles(title, published, source_url, places, summary, body,"
+                " content_hash, origin, fmt, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.title,
+                    article.published.isoformat() if article.published else None,
+                    article.source_url,
+                    json.dumps(list(article.places), ensure_ascii=False),
+                    article.summary,
+                    article.body,
+                    article.content_hash,
+                    article.origin,
+                    article.fmt,
+                    _now(),
+                ),
+            )
+            article_id = cur.lastrowid
+            await db.executemany(
+                "INSERT INTO events(article_id, kind, title, start_date, end_date, start_time,"
+                " place, sentence, status) VALUES(?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        article_id, e.kind, e.title, e.start.isoformat(), e.end.isoformat(),
+                        e.time, e.place, e.sentence, e.status,
+                    )
+                    for e in events
+                ],
+            )
+            await db.execute(
+                "INSERT INTO search_index(title, body, doc) VALUES(?,?,?)",
+                (article.index_title, article.index_body, f"a:{article_id}"),
+            )
+        assert article_id is not None
+        return article_id
+
+    async def article_id_by_hash(self, content_hash: str) -> int | None:
+        async with self._db.execute(
+            "SELECT id FROM articles WHERE content_hash=?", (content_hash,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def get_article(self, article_id: int) -> ArticleRow | None:
+        async with self._db.execute("SELECT * FROM articles WHERE id=?", (article_id,)) as cur:
+            row = await cur.fetchone()
+        return ArticleRow.from_row(row) if row else None
+
+    async def get_articles(self, ids: Sequence[int]) -> dict[int, ArticleRow]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        async with self._db.execute(
+            f"SELECT * FROM articles WHERE id IN ({marks})", tuple(ids)
+        ) as cur:
+            return {row["id"]: ArticleRow.from_row(row) for row in await cur.fetchall()}
+
+    async def list_articles(self, offset: int = 0, limit: int = 10) -> list[ArticleRow]:
+        async with self._db.execute(
+            "SELECT * FROM articles ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+        ) as cur:
+            return [ArticleRow.from_row(r) for r in await cur.fetchall()]
+
+    async def count(self, table: str) -> int:
+        if table not in ("articles", "events", "cards"):
+            raise ValueError(table)
+        async with self._db.execute(f"SELECT count(*) FROM {table}") as cur:
+            return (await cur.fetchone())[0]
+
+    async def delete_article(self, article_id: int) -> bool:
+        """Remove an article with its events, index row and pending notifications."""
+        async with self.transaction() as db:
+            cur = await db.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            if cur.rowcount == 0:
+                return False
+            await db.execute("DELETE FROM search_index WHERE doc=?", (f"a:{article_id}",))
+        return True
+
+    async def iter_articles_for_index(self) -> list[tuple[int, str, str]]:
+        async with self._db.execute("SELECT id, title, body FROM articles") as cur:
+            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+
+    # ---- cards ------------------------------------------------------------------------
+    async def replace_cards(self, cards: Sequence[tuple[str, str, dict, str, str]],
+                            index_rows: Sequence[tuple[str, str, str]]) -> None:
+        """Replace every card and its index rows: (id, title, data, as_of, source)."""
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM cards")
+            await db.execute("DELETE FROM search_index WHERE doc LIKE 'c:%'")
+            await db.executemany(
+                "INSERT INTO cards(id, title, data, as_of, source) VALUES(?,?,?,?,?)",
+                [(c[0], c[1], json.dumps(c[2], ensure_ascii=False), c[3], c[4]) for c in cards],
+            )
+            await db.executemany(
+                "INSERT INTO search_index(title, body, doc) VALUES(?,?,?)", index_rows
+            )
+
+    async def get_cards(self) -> dict[str, dict]:
+        async with self._db.execute("SELECT id, data FROM cards") as cur:
+            return {r[0]: json.loads(r[1]) for r in await cur.fetchall()}
+
+    # ---- search index -----------------------------------------------------------------
+    async def reindex_articles(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Replace the article rows of the full-text index: (title, body, doc)."""
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM search_index WHERE doc LIKE 'a:%'")
+            await db.executemany(
+                "INSERT INTO search_index(title, body, doc) VALUES(?,?,?)", rows
+            )
+
+    async def match(self, expression: str, limit: int, title_weight: float = 5.0
+                    ) -> list[tuple[str, float, str, str]]:
+        """FTS5 MATCH ranked by bm25 (lower is better): (doc, rank, title, body) rows."""
+        async with self._db.execute(
+            "SELECT doc, bm25(search_index, ?, 1.0) AS rank, title, body FROM search_index "
+            "WHERE search_index MATCH ? ORDER BY rank LIMIT ?",
+            (title_weight, expression, limit),
+        ) as cur:
+            return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+
+    async def vocabulary(self) -> dict[str, int]:
+        """Every indexed term with the number of documents holding it."""
+        async with self._db.execute("SELECT term, doc FROM search_vocab") as cur:
+            return {r[0]: r[1] for r in await cur.fetchall()}
+
+    async def document_count(self) -> int:
+        async with self._db.execute("SELECT count(*) FROM search_index") as cur:
+            return (await cur.fetchone())[0]
+
+    # ---- events -----------------------------------------------------------------------
+    async def events_from(self, day: dt.date, limit: int = 200) -> list[EventRow]:
+        """Events that have not ended before `day`, soonest first."""
+        async with self._db.execute(
+            _EVENT_SELECT + " WHERE e.end_date >= ? ORDER BY e.start_date, e.id LIMIT ?",
+            (day.isoformat(), limit),
+        ) as cur:
+            return [EventRow.from_row(r) for r in await cur.fetchall()]
+
+    async def events_before(self, day: dt.date, limit: int = 50) -> list[EventRow]:
+        async with self._db.execute(
+            _EVENT_SELECT + " WHERE e.end_date < ? ORDER BY e.end_date DESC, e.id DESC LIMIT ?",
+            (day.isoformat(), limit),
+        ) as cur:
+            return [EventRow.from_row(r) for r in await cur.fetchall()]
+
+    async def events_of_article(self, article_id: int) -> list[EventRow]:
+        async with self._db.execute(
+            _EVENT_SELECT + " WHERE e.article_id=? ORDER BY e.start_date", (article_id,)
+        ) as cur:
+            return [EventRow.from_row(r) for r in await cur.fetchall()]
+
+    async def get_event(self, event_id: int) -> EventRow | None:
+        async with self._db.execute(_EVENT_SELECT + " WHERE e.id=?", (event_id,)) as cur:
+            row = await cur.fetchone()
+        return EventRow.from_row(row) if row else None
+
+    async def events_starting_between(self, first: dt.date, last: dt.date) -> list[EventRow]:
+        async with self._db.execute(
+            _EVENT_SELECT + " WHERE e.start_date BETWEEN ? AND ? ORDER BY e.start_date",
+            (first.isoformat(), last.isoformat()),
+        ) as cur:
+            return [EventRow.from_row(r) for r in await cur.fetchall()]
+
+    # ---- subscriptions ----------------------------------------------------------------
+    async def subscribe(self, chat_id: int, topic: str) -> bool:
+        """Subscribe (or re-activate); False when it was already active."""
+        async with self._db.execute(
+            "SELECT active FROM subscriptions WHERE chat_id=? AND topic=?", (chat_id, topic)
+        ) as cur:
+            row = await cur.fetchone()
+        if row and row[0]:
+            return False
+        await self._db.execute(
+            "INSERT INTO subscriptions(chat_id, topic, active, created_at) VALUES(?,?,1,?) "
+            "ON CONFLICT(chat_id, topic) DO UPDATE SET active=1",
+            (chat_id, topic, _now()),
+        )
+        return True
+
+    async def unsubscribe(self, chat_id: int) -> int:
+        cur = await self._db.execute(
+            "UPDATE subscriptions SET active=0 WHERE chat_id=? AND active=1", (chat_id,)
+        )
+        return cur.rowcount
+
+    async def deactivate_chat(self, chat_id: int) -> None:
+        await self.unsubscribe(chat_id)
+        await self._db.execute(
+            "UPDATE outbox SET status='dropped', error='blocked' "
+            "WHERE chat_id=? AND status='pending'",
+            (chat_id,),
+        )
+
+    async def active_subscriptions(self) -> list[tuple[int, str]]:
+        async with self._db.execute(
+            "SELECT chat_id, topic FROM subscriptions WHERE active=1 ORDER BY id"
+        ) as cur:
+            return [(r[0], r[1]) for r in await cur.fetchall()]
+
+    async def subscriptions_of(self, chat_id: int) -> list[str]:
+        async with self._db.execute(
+            "SELECT topic FROM subscriptions WHERE chat_id=? AND active=1", (chat_id,)
+        ) as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    async def count_subscribers(self) -> int:
+        async with self._db.execute(
+            "SELECT count(DISTINCT chat_id) FROM subscriptions WHERE active=1"
+        ) as cur:
+            return (await cur.fetchone())[0]
+
+    # ---- outbox -----------------------------------------------------------------------
+    async def enqueue(self, items: Iterable[tuple[int, str, dict | None, str, int | None]]) -> int:
+        """Queue (chat_id, text, markup, dedupe_key, event_id); keys already queued are skipped."""
+        rows = [
+            (chat, text, json.dumps(markup, ensure_ascii=False) if markup else None, key, ev, _now())
+            for chat, text, markup, key, ev in items
+        ]
+        async with self.transaction() as db:
+            before = db.total_changes
+            await db.executemany(
+                "INSERT OR IGNORE INTO outbox(chat_id, text, markup, dedupe_key, event_id,"
+                " created_at) VALUES(?,?,?,?,?,?)",
+                rows,
+            )
+            return db.total_changes - before
+
+    async def due_outbox(self, now: float, limit: int = 100) -> list[OutboxRow]:
+        async with self._db.execute(
+            "SELECT id, chat_id, text, markup, attempts FROM outbox "
+            "WHERE status='pending' AND not_before <= ? ORDER BY id LIMIT ?",
+            (now, limit),
+        ) as cur:
+            return [
+                OutboxRow(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, r[4])
+                for r in await cur.fetchall()
+            ]
+
+    async def next_outbox_time(self) -> float | None:
+        async with self._db.execute(
+            "SELECT min(not_before) FROM outbox WHERE status='pending'"
+        ) as cur:
+            return (await cur.fetchone())[0]
+
+    async def mark_sent(self, outbox_id: int) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1 WHERE id=?",
+            (_now(), outbox_id),
+        )
+
+    async def mark_retry(self, outbox_id: int, not_before: float, error: str,
+                         give_up: bool = False) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET attempts=attempts+1, not_before=?, error=?, status=? WHERE id=?",
+            (not_before, error, "failed" if give_up else "pending", outbox_id),
+        )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        async with self._db.execute("SELECT status, count(*) FROM outbox GROUP BY status") as cur:
+            return {r[0]: r[1] for r in await cur.fetchall()}
+
+    # ---- query log, crisis counter, audit ---------------------------------------------
+    async def log_query(self, text: str, intent: str, found: bool) -> None:
+        await self._db.execute(
+            "INSERT INTO query_log(ts, text, intent, found) VALUES(?,?,?,?)",
+            (_now(), text[:500], intent, int(found)),
+        )
+
+    async def count_crisis(self, day: dt.date) -> None:
+        await self._db.execute(
+            "INSERT INTO crisis_counter(day, count) VALUES(?, 1) "
+            "ON CONFLICT(day) DO UPDATE SET count=count+1",
+            (day.isoformat(),),
+        )
+
+    async def purge_queries(self, older_than: dt.datetime) -> int:
+        cur = await self._db.execute(
+            "DELETE FROM query_log WHERE ts < ?", (older_than.isoformat(timespec="seconds"),)
+        )
+        return cur.rowcount
+
+    async def query_stats(self, since: dt.datetime, top: int = 10) -> dict[str, Any]:
+        since_s = since.isoformat(timespec="seconds")
+        async with self._db.execute(
+            "SELECT count(*) FROM query_log WHERE ts >= ?", (since_s,)
+        ) as cur:
+            total = (await cur.fetchone())[0]
+        async with self._db.execute(
+            "SELECT lower(text) t, count(*) n FROM query_log WHERE ts >= ? "
+            "GROUP BY t ORDER BY n DESC, t LIMIT ?",
+            (since_s, top),
+        ) as cur:
+            top_rows = [(r[0], r[1]) for r in await cur.fetchall()]
+        async with self._db.execute(
+            "SELECT lower(text) t, count(*) n FROM query_log WHERE ts >= ? AND found=0 "
+            "GROUP BY t ORDER BY n DESC, t LIMIT ?",
+            (since_s, top),
+        ) as cur:
+            missed = [(r[0], r[1]) for r in await cur.fetchall()]
+        async with self._db.execute(
+            "SELECT coalesce(sum(count), 0) FROM crisis_counter WHERE day >= ?",
+            (since.date().isoformat(),),
+        ) as cur:
+            crisis = (await cur.fetchone())[0]
+        return {"total": total, "top": top_rows, "missed": missed, "crisis": crisis}
+
+    async def audit(self, admin_id: int, action: str, detail: str = "") -> None:
+        await self._db.execute(
+            "INSERT INTO audit(ts, admin_id, action, detail) VALUES(?,?,?,?)",
+            (_now(), admin_id, action, detail[:500]),
+        )
+
+    async def recent_audit(self, limit: int = 10) -> list[tuple[str, int, str, str]]:
+        async with self._db.execute(
+            "SELECT ts, admin_id, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cur:
+            return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]

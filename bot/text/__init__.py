@@ -1,0 +1,1 @@
+"""Text processing shared by search, the articles pipeline and the crisis detector."""
