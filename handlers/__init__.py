@@ -4,20 +4,22 @@ Order matters: admin commands and callbacks first, the free-text search last, an
 catch-all for stickers, photos and the like after it.
 """
 
+import importlib
+
 from aiogram import Dispatcher
 
 from bot.settings import Settings
-from handlers import admin, common, errors, events, inline, other, search, services
+
+MODULES = ("errors", "common", "admin", "services", "events", "search", "inline", "other")
 
 
 def setup_routers(dp: Dispatcher, settings: Settings) -> None:
-    dp.include_routers(
-        errors.router,
-        common.router,
-        admin.router,
-        services.router,
-        events.router,
-        search.router,
-        inline.router,
-        other.router,
-    )
+    # A Router attaches to one dispatcher only; tests and benchmarks build several in one
+    # process, so every build takes fresh module-level routers (a reload re-creates them).
+    routers = []
+    for name in MODULES:
+        module = importlib.import_module(f"handlers.{name}")
+        if module.router.parent_router is not None:
+            module = importlib.reload(module)
+        routers.append(module.router)
+    dp.include_routers(*routers)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import mimetypes
 import re
@@ -567,7 +568,7 @@ def check_reply_markup(raw: Any) -> dict[str, Any] | None:
 
 def _inline_markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
     """Telegram echoes only inline keyboards in the returned Message."""
-    if markup and "inline_keyboard" in markup:
+    if markup and "inline_keyboard" in markup and any(markup["inline_keyboard"]):
         return {"inline_keyboard": markup["inline_keyboard"]}
     return None
 
@@ -777,7 +778,7 @@ class FakeBotAPI:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> str:
-        """Bind 127.0.0.1 on a free port; return the base URL for ``TelegramAPIServer.from_base``."""
+        """Bind 127.0.0.1 on a free port; return the base URL (for ``TelegramAPIServer``)."""
         self._closing = False
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
@@ -1047,8 +1048,9 @@ class FakeBotAPI:
                     if not isinstance(part, BodyPartReader) or part.name is None:
                         continue
                     if part.filename is not None:
+                        content = bytes(await part.read())
                         files[part.name] = UploadedFile(
-                            part.filename, bytes(await part.read()), part.headers.get("Content-Type")
+                            part.filename, content, part.headers.get("Content-Type")
                         )
                     else:
                         raw[part.name] = await part.text()
@@ -1079,6 +1081,14 @@ class FakeBotAPI:
             status = 200
         except ApiError as e:
             body, status, injected = e.payload(), e.code, e.injected
+        except Exception as e:  # a bug in this fake: make it loud, never a silent hang
+            logging.getLogger(__name__).exception("FakeBotAPI failed on %s", name)
+            body = {
+                "ok": False,
+                "error_code": 500,
+                "description": f"Internal Server Error (bug in FakeBotAPI: {e!r})",
+            }
+            status = 500
         self._record(Call(name, params, files, started, body, status, token, injected))
         return web.json_response(body, status=status)
 
@@ -1405,7 +1415,7 @@ class FakeBotAPI:
         entities: list[dict[str, Any]] | None = None,
         reply_to_message_id: int | None = None,
     ) -> int:
-        """A user's text message; a leading /command gets its bot_command entity like on Telegram."""
+        """A user's text message; a leading /command gets its bot_command entity (as Telegram)."""
         content: dict[str, Any] = {"text": text}
         if entities is None:
             m = re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,})?", text)
@@ -1474,6 +1484,8 @@ class FakeBotAPI:
         if message_id is None and bot_messages:
             message_id = max(bot_messages)
         stored = bot_messages.get(message_id) if message_id is not None else None
+        if stored is None and message_id in self._messages.get(chat_id, {}):
+            raise ValueError(f"message {message_id} in chat {chat_id} was sent by the user")
         if stored is None:
             if message_id is None:
                 message_id = self._new_message_id(chat_id)
@@ -1683,8 +1695,8 @@ class FakeBotAPI:
         if entities:
             new.message["entities"] = entities
         new.message.pop("reply_markup", None)
-        if markup:
-            new.message["reply_markup"] = markup
+        if _inline_markup(markup):
+            new.message["reply_markup"] = _inline_markup(markup)
         if new.content_key() == stored.content_key():
             raise ApiError(400, NOT_MODIFIED)
         self._gate(ctx, chat_id)
@@ -1703,7 +1715,7 @@ class FakeBotAPI:
         chat_id = self._chat_id(p)
         stored = self._editable(chat_id, self._message_id(p))
         old_markup = stored.message.get("reply_markup")
-        new_markup = markup if markup and markup["inline_keyboard"] else None
+        new_markup = _inline_markup(markup)
         if json.dumps(old_markup, sort_keys=True) == json.dumps(new_markup, sort_keys=True):
             raise ApiError(400, NOT_MODIFIED)
         self._gate(ctx, chat_id)

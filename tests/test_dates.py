@@ -40,14 +40,32 @@ def one(text: str, ref: date | None = REF) -> DateMention:
     ("text", "start", "end", "kind", "explicit"),
     [
         # single days
-        ("16 октября 2024 года в Тюмени начала работу", D(2024, 10, 16), D(2024, 10, 16), "day", True),
+        (
+            "16 октября 2024 года в Тюмени начала работу",
+            D(2024, 10, 16),
+            D(2024, 10, 16),
+            "day",
+            True,
+        ),
         ("18 октября в Тюмени завершилась", D(2024, 10, 18), D(2024, 10, 18), "day", False),
         ("1 марта 2027 г.", D(2027, 3, 1), D(2027, 3, 1), "day", True),
         ("5 окт. 2024", D(2024, 10, 5), D(2024, 10, 5), "day", True),
         ("Форум пройдёт 3 Марта 2025 года", D(2025, 3, 3), D(2025, 3, 3), "day", True),
         # ranges
-        ("С 23 по 25 октября специалисты встретятся в Тюмени снова.", D(2024, 10, 23), D(2024, 10, 25), "range", False),
-        ("состоится здесь же, в Тюмени, c 23 по 25 октября.", D(2024, 10, 23), D(2024, 10, 25), "range", False),  # Latin c
+        (
+            "С 23 по 25 октября специалисты встретятся в Тюмени снова.",
+            D(2024, 10, 23),
+            D(2024, 10, 25),
+            "range",
+            False,
+        ),
+        (
+            "состоится здесь же, в Тюмени, c 23 по 25 октября.",
+            D(2024, 10, 23),
+            D(2024, 10, 25),
+            "range",
+            False,
+        ),  # Latin c
         ("23–25 октября 2024 г.", D(2024, 10, 23), D(2024, 10, 25), "range", True),
         ("16-18 октября", D(2024, 10, 16), D(2024, 10, 18), "range", False),
         ("16 — 18 октября", D(2024, 10, 16), D(2024, 10, 18), "range", False),
@@ -58,7 +76,13 @@ def one(text: str, ref: date | None = REF) -> DateMention:
         ("с 18.06.2024 по 20.06.2024", D(2024, 6, 18), D(2024, 6, 20), "range", True),
         ("с 3 до 5 марта 2027 года", D(2027, 3, 3), D(2027, 3, 5), "range", True),
         # bounds
-        ("Стажировочная площадка будет работать до 18 октября", D(2024, 10, 18), D(2024, 10, 18), "until", False),
+        (
+            "Стажировочная площадка будет работать до 18 октября",
+            D(2024, 10, 18),
+            D(2024, 10, 18),
+            "until",
+            False,
+        ),
         ("заявки принимаются не позднее 1 ноября", D(2024, 11, 1), D(2024, 11, 1), "until", False),
         # months
         ("в марте 2027 года", D(2027, 3, 1), D(2027, 3, 31), "month", True),
@@ -80,8 +104,10 @@ def test_phrases(text, start, end, kind, explicit):
 
 
 def test_seed_004_sentence_has_bound_and_range():
-    s = ("Стажировочная площадка будет работать до 18 октября, вторая очная встреча "
-         "специалистов состоится здесь же, в Тюмени, c 23 по 25 октября.")
+    s = (
+        "Стажировочная площадка будет работать до 18 октября, вторая очная встреча "
+        "специалистов состоится здесь же, в Тюмени, c 23 по 25 октября."
+    )
     found = find_dates(s, REF)
     assert [(m.kind, m.start, m.end) for m in found] == [
         ("until", D(2024, 10, 18), D(2024, 10, 18)),
@@ -207,10 +233,20 @@ def test_publication_date_of_seeds(prefix, expected):
         ("Заголовок\n18.06.2024 10:35\nТекст", D(2024, 6, 18)),
         ("Заголовок\n16 октября 2024 года\nТекст", D(2024, 10, 16)),
         # a title with a date is not the first paragraph; the lede here has no full date
-        ("Форум пройдёт 1 марта 2027 года\nСпециалисты из разных регионов соберутся в Казани "
-         "весной, чтобы обсудить работу.", None),
-        ("Новости\n\nВ Тюмени 16 октября 2024 года начала работу площадка для специалистов "
-         "ведомств системы профилактики.", D(2024, 10, 16)),
+        (
+            (
+                "Форум пройдёт 1 марта 2027 года\n"
+                "Специалисты из разных регионов соберутся в Казани весной, чтобы обсудить работу."
+            ),
+            None,
+        ),
+        (
+            (
+                "Новости\n\nВ Тюмени 16 октября 2024 года начала работу площадка для специалистов "
+                "ведомств системы профилактики."
+            ),
+            D(2024, 10, 16),
+        ),
         ("", None),
     ],
 )
@@ -257,17 +293,24 @@ def test_numeric_dates_parse_back(d, fmt):
 
 
 @PROPS
-@given(start=st.dates(min_value=D(1900, 1, 1), max_value=D(2098, 12, 31)),
-       days=st.integers(min_value=0, max_value=400),
-       t=st.none() | st.times().map(lambda x: x.replace(second=0, microsecond=0)))
+@given(
+    start=st.dates(min_value=D(1900, 1, 1), max_value=D(2098, 12, 31)),
+    days=st.integers(min_value=0, max_value=400),
+    t=st.none() | st.times().map(lambda x: x.replace(second=0, microsecond=0)),
+)
 def test_format_round_trips(start, days, t):
     end = start + timedelta(days=days)
     text = format_date_range(start, end, t)
     m = one(text, None)
     assert (m.start, m.end) == (start, end)
     assert m.year_explicit
-    whole_month = start.day == 1 and start.month == end.month and start.year == end.year and (
-        end.day == calendar.monthrange(end.year, end.month)[1]) and days > 0
+    whole_month = (
+        start.day == 1
+        and start.month == end.month
+        and start.year == end.year
+        and (end.day == calendar.monthrange(end.year, end.month)[1])
+        and days > 0
+    )
     assert m.kind == ("month" if whole_month else "day" if days == 0 else "range")
     if not whole_month:
         assert m.time == t
@@ -299,9 +342,43 @@ def test_same_month_range_without_year(d, span, ref):
     assert abs(m.start.year - ref.year) <= 1
 
 
-_WORDS = ["с", "c", "по", "до", "в", "во", "18", "23", "2024", "2024 года", "г.", "–", "-", ".",
-          "/", ":", "октября", "марте", "март", "10:00", "15.30", "МСК", "31", "февраля", "№",
-          "не позднее", "12.05.24", "2025-12-24", "\n", "«", "»", "0", "00", "99", "9999"]
+_WORDS = [
+    "с",
+    "c",
+    "по",
+    "до",
+    "в",
+    "во",
+    "18",
+    "23",
+    "2024",
+    "2024 года",
+    "г.",
+    "–",
+    "-",
+    ".",
+    "/",
+    ":",
+    "октября",
+    "марте",
+    "март",
+    "10:00",
+    "15.30",
+    "МСК",
+    "31",
+    "февраля",
+    "№",
+    "не позднее",
+    "12.05.24",
+    "2025-12-24",
+    "\n",
+    "«",
+    "»",
+    "0",
+    "00",
+    "99",
+    "9999",
+]
 
 
 @PROPS

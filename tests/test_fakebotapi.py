@@ -20,7 +20,9 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
+    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
 )
@@ -622,8 +624,6 @@ async def test_two_pollers_conflict_and_webhook_conflict(api, bot, http):
     first = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.1)
     second = asyncio.create_task(bot.get_updates(timeout=1))
-    from aiogram.exceptions import TelegramConflictError
-
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await asyncio.wait_for(first, 2)
     second.cancel()
@@ -646,7 +646,7 @@ async def test_stop_releases_a_pending_long_poll():
         assert await asyncio.wait_for(poll, 2) == []
         assert time.monotonic() - started < 2
     finally:
-        await bot.session.close()
+        await api.close_bot(bot)
 
 
 def test_pushed_updates_are_valid_for_aiogram():
@@ -736,3 +736,28 @@ async def test_wait_for_times_out_with_a_clear_message(api, bot):
     assert "что-то другое" in str(exc.value)
     found = await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1, timeout=0.2)
     assert found.ok
+
+
+async def test_replies_downloads_and_extra_methods(api, bot, http):
+    api.push_message("вопрос", chat_id=8, username="anna")
+    asked = api.messages(8)[-1]["message_id"]
+    reply = await bot.send_message(8, "ответ", reply_to_message_id=asked)
+    assert reply.reply_to_message.text == "вопрос"
+    with pytest.raises(TelegramBadRequest, match="message to be replied not found"):
+        await bot.send_message(8, "ответ", reply_to_message_id=999)
+    assert (await bot.send_message("@anna", "по имени")).chat.id == 8
+
+    async with http.get(f"{api.base_url}/file/bot{TEST_TOKEN}/documents/nope.pdf") as r:
+        assert r.status == 404
+    assert api.errors[-1].method == "downloadFile"
+
+    with pytest.raises(TelegramNotFound, match="method not found"):
+        await bot.set_my_description("Бот помощи семьям")
+    api.accept_method("setMyDescription")
+    assert await bot.set_my_description("Бот помощи семьям") is True
+    assert api.calls_of("setMyDescription")[-1].params["description"] == "Бот помощи семьям"
+
+
+async def test_empty_inline_keyboard_is_not_echoed(api, bot):
+    msg = await bot.send_message(1, "x", reply_markup=InlineKeyboardMarkup(inline_keyboard=[]))
+    assert msg.reply_markup is None

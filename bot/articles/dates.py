@@ -9,7 +9,7 @@ text does not say:
 
 * a date without a year and without a reference date is skipped, never completed with the
   current year;
-* impossible dates (31 февраля) are rejected, so are years out of 1900–2100;
+* impossible dates (31 февраля) are rejected, so are years outside 1900–2099;
 * bare numbers are not dates: «2011 года», «70 регионов», «Профи-2025», «№ 203», times and
   phone numbers give nothing; a numeric date needs its year («18.06.2024», «18.06.24»), since
   «15.30» is a time.
@@ -32,14 +32,12 @@ import razdel
 
 Kind = Literal["day", "range", "until", "month"]
 
-_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-        "октября", "ноября", "декабря"]
-_NOM = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
-        "октябрь", "ноябрь", "декабрь"]
-_PREP = ["январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре",
-         "октябре", "ноябре", "декабре"]
-_ABBR = {"янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8,
-         "сен": 9, "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12}
+_GEN = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+_NOM = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
+_PREP = "январе феврале марте апреле мае июне июле августе сентябре октябре ноябре декабре".split()
+# Abbreviations, accepted only after a day number («5 окт. 2024»).
+_ABBR = {"янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8}
+_ABBR |= {"сен": 9, "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12}
 
 MONTHS_GENITIVE: tuple[str, ...] = tuple(_GEN)
 MONTHS_NOMINATIVE: tuple[str, ...] = tuple(_NOM)
@@ -78,8 +76,8 @@ _PRE = r"(?:(?<![\w])(?P<pre>[сc]о?)\s+)?"
 
 # «с 30 сентября по 2 октября», «30 сентября – 2 октября 2024», «28 декабря 2026 – 10 января 2027»
 _RANGE_2M = re.compile(
-    rf"{_PRE}{_day('d1')}\s+(?P<m1>{_M_GEN})(?:\s+{_year('y1')})?{_SEP}{_day('d2', True)}\s+(?P<m2>{_M_GEN})"
-    rf"(?:\s+{_year('y2')})?",
+    rf"{_PRE}{_day('d1')}\s+(?P<m1>{_M_GEN})(?:\s+{_year('y1')})?"
+    rf"{_SEP}{_day('d2', True)}\s+(?P<m2>{_M_GEN})(?:\s+{_year('y2')})?",
     _F,
 )
 # «с 23 по 25 октября», «c 23 по 25 октября», «23–25 октября 2024 г.», «16-18 октября»
@@ -95,7 +93,9 @@ _NUMERIC = re.compile(
     _F,
 )
 # «2025-12-24»
-_ISO = re.compile(r"(?<![\w.,/:+-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d/:-]|[.,]\d)")
+_ISO = re.compile(
+    r"(?<![\w.,/:+-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d/:-]|[.,]\d)"
+)
 # «в марте 2027 года», «в мае», «в конце декабря»
 _MONTH_IN = re.compile(
     rf"(?<![\w])во?\s+(?:(?P<m>{_M_PREP})|(?:начале|конце|середине)\s+(?P<mg>{_alt(_GEN)})(?![а-яё]))"
@@ -106,13 +106,14 @@ _MONTH_IN = re.compile(
 _MONTH_NOM = re.compile(rf"(?<![\w])(?P<m>{_M_NOM})\s+{_year('y')}", _F)
 # «до 18 октября», «не позднее 1 марта»: the text just before a day.
 _UNTIL_BEFORE = re.compile(r"(?:(?<![\w])до|не\s+позднее)\s+$", _F)
-# «с 1 марта» alone: the day still counts as a day.
 # Between two full dates: «с X по Y», «X – Y».
 _BETWEEN = re.compile(rf"^(?:\s*{_DASH}\s*|\s+(?:по|до)\s+)$", _F)
 _WITH_PRE = re.compile(r"(?:(?<![\w])[сc]о?)\s+$", _F)
 
 # «10:00», «в 15.30» (a dot only after в/с/до/начало or before ч/МСК: «12.50 руб.» is money)
-_TIME = re.compile(r"(?<![\w.:,/])(?P<h>[01]?\d|2[0-3])(?P<sep>[:.])(?P<mi>[0-5]\d)(?![\w]|[.:,]\d)", _F)
+_TIME = re.compile(
+    r"(?<![\w.:,/])(?P<h>[01]?\d|2[0-3])(?P<sep>[:.])(?P<mi>[0-5]\d)(?![\w]|[.:,]\d)", _F
+)
 _TIME_DOT_BEFORE = re.compile(r"(?:(?<![\w])(?:в|с|со|до|начало|начала|начале)\s+)$", _F)
 _TIME_DOT_AFTER = re.compile(r"^\s*(?:ч\b|час|мск|\(мск)", _F)
 
@@ -194,14 +195,36 @@ def _raw_candidates(text: str) -> list[_Raw]:
     for m in _RANGE_2M.finditer(text):
         if m["sep"].strip() in ("по", "до") and not m["pre"]:
             continue
-        out.append(_Raw(m.span(), "range", int(m["d1"]), _month(m["m1"]), _int_year(m["y1"]),
-                        int(m["d2"]), _month(m["m2"]), _int_year(m["y2"]), bool(m["pre"])))
+        out.append(
+            _Raw(
+                m.span(),
+                "range",
+                int(m["d1"]),
+                _month(m["m1"]),
+                _int_year(m["y1"]),
+                int(m["d2"]),
+                _month(m["m2"]),
+                _int_year(m["y2"]),
+                bool(m["pre"]),
+            )
+        )
     for m in _RANGE_1M.finditer(text):
         if m["sep"].strip() in ("по", "до") and not m["pre"]:
             continue
         mo = _month(m["m2"])
-        out.append(_Raw(m.span(), "range", int(m["d1"]), mo, None, int(m["d2"]), mo,
-                        _int_year(m["y2"]), bool(m["pre"])))
+        out.append(
+            _Raw(
+                m.span(),
+                "range",
+                int(m["d1"]),
+                mo,
+                None,
+                int(m["d2"]),
+                mo,
+                _int_year(m["y2"]),
+                bool(m["pre"]),
+            )
+        )
     for m in _DAY.finditer(text):
         out.append(_Raw(m.span(), "day", int(m["d"]), _month(m["m"]), _int_year(m["y"])))
     for m in _NUMERIC.finditer(text):
@@ -245,7 +268,9 @@ def _merge_day_pairs(text: str, raws: list[_Raw]) -> list[_Raw]:
             pre = _WITH_PRE.search(text[max(0, a.span[0] - 4) : a.span[0]])
             if m and (pre or between.strip() not in ("по", "до")):
                 start = a.span[0] - (len(pre.group()) if pre else 0)
-                out.append(_Raw((start, b.span[1]), "range", a.d1, a.m1, a.y1, b.d1, b.m1, b.y1, bool(pre)))
+                out.append(
+                    _Raw((start, b.span[1]), "range", a.d1, a.m1, a.y1, b.d1, b.m1, b.y1, bool(pre))
+                )
                 i += 2
                 continue
         out.append(a)
@@ -263,6 +288,7 @@ def _resolve(r: _Raw, ref: date | None) -> tuple[date, date, bool] | None:
             got = _infer(lambda y: (date(y, r.m1, r.d1),) * 2, ref)
             return (*got, False) if got else None
         if r.kind == "month":
+
             def build(y: int) -> tuple[date, date]:
                 return date(y, r.m1, 1), date(y, r.m1, calendar.monthrange(y, r.m1)[1])
 
@@ -306,10 +332,11 @@ def _resolve(r: _Raw, ref: date | None) -> tuple[date, date, bool] | None:
 def _times(text: str) -> list[tuple[int, time]]:
     out = []
     for m in _TIME.finditer(text):
-        if m["sep"] == ".":
-            if not (_TIME_DOT_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
-                    or _TIME_DOT_AFTER.match(text[m.end() : m.end() + 8])):
-                continue
+        if m["sep"] == "." and not (
+            _TIME_DOT_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+            or _TIME_DOT_AFTER.match(text[m.end() : m.end() + 8])
+        ):
+            continue
         out.append((m.start(), time(int(m["h"]), int(m["mi"]))))
     return out
 
@@ -337,8 +364,11 @@ def _attach_times(text: str, mentions: list[DateMention]) -> list[DateMention]:
             out.append(m)
             continue
         sid = sentence_of(m.span[0])
-        near = [(min(abs(pos - m.span[0]), abs(pos - m.span[1])), t) for pos, t in times
-                if sentence_of(pos) == sid]
+        near = [
+            (min(abs(pos - m.span[0]), abs(pos - m.span[1])), t)
+            for pos, t in times
+            if sentence_of(pos) == sid
+        ]
         out.append(replace(m, time=min(near)[1]) if near else m)
     return out
 
@@ -437,12 +467,17 @@ def parse_publication_date(text: str) -> date | None:
 
 
 def _is_whole_month(start: date, end: date) -> bool:
-    return (start.day == 1 and start.year == end.year and start.month == end.month
-            and end.day == calendar.monthrange(end.year, end.month)[1])
+    return (
+        start.day == 1
+        and start.year == end.year
+        and start.month == end.month
+        and end.day == calendar.monthrange(end.year, end.month)[1]
+    )
 
 
-def format_date_range(start: date, end: date | None = None, time: time | None = None,
-                      tz_label: str = "МСК") -> str:
+def format_date_range(
+    start: date, end: date | None = None, time: time | None = None, tz_label: str = "МСК"
+) -> str:
     """Dates the way people write them (and the way ``find_dates`` reads them back).
 
     «12 января 2027», «23–25 октября 2024», «30 сентября – 2 октября 2024», «28 декабря 2026 –
@@ -456,8 +491,10 @@ def format_date_range(start: date, end: date | None = None, time: time | None = 
     elif start == end:
         text = f"{start.day} {_GEN[start.month - 1]} {start.year}"
     elif start.year != end.year:
-        text = (f"{start.day} {_GEN[start.month - 1]} {start.year} – "
-                f"{end.day} {_GEN[end.month - 1]} {end.year}")
+        text = (
+            f"{start.day} {_GEN[start.month - 1]} {start.year} – "
+            f"{end.day} {_GEN[end.month - 1]} {end.year}"
+        )
     elif start.month != end.month:
         text = f"{start.day} {_GEN[start.month - 1]} – {end.day} {_GEN[end.month - 1]} {end.year}"
     else:

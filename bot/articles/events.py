@@ -38,6 +38,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -61,30 +62,75 @@ def _markers(*forms: str) -> re.Pattern[str]:
 
 # Matched on normalised text (lower case, ё → е).
 _PAST = _markers(
-    r"состоял(?:ся|ась|ось|ись)", r"прош(?:ел|ла|ло|ли)", r"заверш(?:ил|ила|ило|или)(?:ся|сь)?",
-    r"заверш(?:ен|ена|ено|ены)", r"закончил(?:ся|ась|ось|ись)", r"подвел[аи]? итоги",
-    r"подведены итоги", r"вручен[аоы]?", r"вручил[аи]?", r"наградил[аи]?", r"награждены",
-    r"провел[аи]?", r"проведен[аоы]?", r"собрал[аи]?", r"открыл(?:ся|ась|ось|ись)",
-    r"принял[аи]? участие", r"участвовал[аи]?", r"обсудили", r"поделились", r"подвели",
+    r"состоял(?:ся|ась|ось|ись)",
+    r"прош(?:ел|ла|ло|ли)",
+    r"заверш(?:ил|ила|ило|или)(?:ся|сь)?",
+    r"заверш(?:ен|ена|ено|ены)",
+    r"закончил(?:ся|ась|ось|ись)",
+    r"подвел[аи]? итоги",
+    r"подведены итоги",
+    r"вручен[аоы]?",
+    r"вручил[аи]?",
+    r"наградил[аи]?",
+    r"награждены",
+    r"провел[аи]?",
+    r"проведен[аоы]?",
+    r"собрал[аи]?",
+    r"открыл(?:ся|ась|ось|ись)",
+    r"принял[аи]? участие",
+    r"участвовал[аи]?",
+    r"обсудили",
+    r"поделились",
+    r"подвели",
 )
 _FUTURE = _markers(
-    r"пройд(?:ет|ут)", r"состоит(?:ся)", r"состоятся", r"будет", r"будут", r"встрет(?:ится|ятся)",
-    r"откро(?:ется|ются)", r"планиру(?:ется|ются|ет|ем)", r"запланирован[аоы]?",
-    r"старту(?:ет|ют)", r"начн(?:ется|утся|ет)", r"продл(?:ится|ятся)", r"продолж(?:ится|атся)",
-    r"приглаша(?:ет|ем|ют)", r"прим(?:ет|ут) участие", r"посетят", r"собер(?:ет|ут)",
+    r"пройд(?:ет|ут)",
+    r"состоит(?:ся)",
+    r"состоятся",
+    r"будет",
+    r"будут",
+    r"встрет(?:ится|ятся)",
+    r"откро(?:ется|ются)",
+    r"планиру(?:ется|ются|ет|ем)",
+    r"запланирован[аоы]?",
+    r"старту(?:ет|ют)",
+    r"начн(?:ется|утся|ет)",
+    r"продл(?:ится|ятся)",
+    r"продолж(?:ится|атся)",
+    r"приглаша(?:ет|ем|ют)",
+    r"прим(?:ет|ут) участие",
+    r"посетят",
+    r"собер(?:ет|ут)",
 )
 # «It has begun / it runs»: what a bound «до 18 октября» needs to be an event's end.
 _STARTED = _markers(
-    r"начал[аио]? работу", r"начал[аио]?сь", r"стартовал[аио]?", r"открыл[аио]?сь",
-    r"работает", r"будет работать", r"продл(?:ится|ятся)", r"продолж(?:ится|атся)",
-    r"проходит", r"проходят",
+    r"начал[аио]? работу",
+    r"начал[аио]?сь",
+    r"стартовал[аио]?",
+    r"открыл[аио]?сь",
+    r"работает",
+    r"будет работать",
+    r"продл(?:ится|ятся)",
+    r"продолж(?:ится|атся)",
+    r"проходит",
+    r"проходят",
 )
 _FINISHED = _markers(r"заверш(?:ил|ила|ило|или)(?:ся|сь)?", r"закончил(?:ся|ась|ось|ись)")
 _DURATION = re.compile(
     r"(?<![а-я])(одно|двух|трех|четырех|пяти|шести|семи|восьми|девяти|десяти)дневн"
 )
-_DURATION_DAYS = {"одно": 1, "двух": 2, "трех": 3, "четырех": 4, "пяти": 5, "шести": 6,
-                  "семи": 7, "восьми": 8, "девяти": 9, "десяти": 10}
+_DURATION_DAYS = {
+    "одно": 1,
+    "двух": 2,
+    "трех": 3,
+    "четырех": 4,
+    "пяти": 5,
+    "шести": 6,
+    "семи": 7,
+    "восьми": 8,
+    "девяти": 9,
+    "десяти": 10,
+}
 _VENUE_PREPS = {"в", "во", "на"}
 _QUOTED = re.compile(r"«([^«»]{1,80})»")
 # A bound in a sentence about applications is a deadline, whatever verb it uses.
@@ -130,8 +176,11 @@ def _vocabulary(path: Path = KINDS_FILE) -> _Vocabulary:
     triggers: dict[tuple[str, ...], _Kind] = {}
     by_name: dict[str, _Kind] = {}
     for entry in data.get("kind", []):
-        kind = _Kind(entry["name"], entry.get("title", entry["name"].capitalize()),
-                     bool(entry.get("generic", False)))
+        kind = _Kind(
+            entry["name"],
+            entry.get("title", entry["name"].capitalize()),
+            bool(entry.get("generic", False)),
+        )
         by_name[kind.name] = kind
         for phrase in entry.get("triggers", []):
             key = tuple(lemma(w) for w in words(phrase))
@@ -169,8 +218,10 @@ class _Sentence:
 
 
 def _sentence(text: str, vocab: _Vocabulary) -> _Sentence:
-    toks = [_Tok(m.group(), lemma(normalize(m.group())), m.start(), m.end())
-            for m in _TOKEN_RE.finditer(text)]
+    toks = [
+        _Tok(m.group(), lemma(normalize(m.group())), m.start(), m.end())
+        for m in _TOKEN_RE.finditer(text)
+    ]
     triggers: list[_Trigger] = []
     i = 0
     while i < len(toks):
@@ -246,7 +297,7 @@ def _head(sentence: _Sentence, trig: _Trigger) -> tuple[str, int]:
             nxt += 1
     phrase = _nominative(toks)
     # Keep the hyphen of «мастер-класс».
-    for a, b in zip(toks, toks[1:]):
+    for a, b in pairwise(toks):
         if sentence.text[a.end : b.start] == "-":
             phrase = phrase.replace(f"{normalize(a.text)} ", f"{normalize(a.text)}-", 1)
     return phrase[:1].upper() + phrase[1:], nxt
@@ -260,8 +311,11 @@ def _quoted_after(sentence: _Sentence, end_char: int) -> str | None:
         return None
     between = sentence.text[end_char : m.start()]
     name = m.group(1).strip()
-    if (len(between.split()) > 4 or re.search(r"[^\w\s-]", between)
-            or len(name.split()) > _MAX_NAME_WORDS):
+    if (
+        len(between.split()) > 4
+        or re.search(r"[^\w\s-]", between)
+        or len(name.split()) > _MAX_NAME_WORDS
+    ):
         return None
     return name
 
@@ -306,8 +360,10 @@ def _locative(place: str) -> str:
         form = (p.inflect({"loc2"}) if p.tag.POS == "NOUN" else None) or p.inflect({"loct"})
         word = form.word if form else w
         if "-" in w and form:
-            word = "-".join(x[:1].upper() + x[1:] if y[:1].isupper() else x
-                            for x, y in zip(form.word.split("-"), w.split("-")))
+            word = "-".join(
+                x[:1].upper() + x[1:] if y[:1].isupper() else x
+                for x, y in zip(form.word.split("-"), w.split("-"))
+            )
         elif w[:1].isupper():
             word = word[:1].upper() + word[1:]
         out.append(word)
@@ -333,8 +389,13 @@ def _upgrade_kind(name: str, article: list[_Sentence], vocab: _Vocabulary) -> _K
     return None
 
 
-def _title(sentence: _Sentence, trig: _Trigger, place: str | None,
-           article: list[_Sentence], vocab: _Vocabulary) -> tuple[str, _Kind]:
+def _title(
+    sentence: _Sentence,
+    trig: _Trigger,
+    place: str | None,
+    article: list[_Sentence],
+    vocab: _Vocabulary,
+) -> tuple[str, _Kind]:
     head, nxt = _head(sentence, trig)
     head_end = sentence.tokens[nxt - 1].end
     name = _quoted_after(sentence, head_end)
@@ -362,7 +423,9 @@ def _nearest(pattern: re.Pattern[str], text: str, span: tuple[int, int]) -> int 
     return min(dists) if dists else None
 
 
-def _status(sentence: _Sentence, span: tuple[int, int], end: date, published: date | None) -> Status:
+def _status(
+    sentence: _Sentence, span: tuple[int, int], end: date, published: date | None
+) -> Status:
     if published is not None and end < published:
         return "report"
     past = _nearest(_PAST, sentence.norm, span)
@@ -403,18 +466,29 @@ class _Draft:
     started: bool = field(default=False)
 
     def freeze(self) -> ExtractedEvent:
-        return ExtractedEvent(self.kind, self.title, self.start, self.end, self.time,
-                              self.place, self.sentence, self.status)
+        return ExtractedEvent(
+            self.kind,
+            self.title,
+            self.start,
+            self.end,
+            self.time,
+            self.place,
+            self.sentence,
+            self.status,
+        )
 
 
 def _content_words_outside(sentence: _Sentence, mentions: list[DateMention]) -> int:
-    return sum(1 for t in sentence.tokens
-               if not t.text.isdigit()
-               and not any(a <= t.start < b for a, b in (m.span for m in mentions)))
+    return sum(
+        1
+        for t in sentence.tokens
+        if not t.text.isdigit() and not any(a <= t.start < b for a, b in (m.span for m in mentions))
+    )
 
 
-def _kind_for(idx: int, sentences: list[_Sentence], near: int,
-              title_sentence: _Sentence | None) -> tuple[_Sentence, _Trigger] | None:
+def _kind_for(
+    idx: int, sentences: list[_Sentence], near: int, title_sentence: _Sentence | None
+) -> tuple[_Sentence, _Trigger] | None:
     s = sentences[idx]
     trig = _pick_trigger(s.triggers, near)
     if trig:
@@ -475,14 +549,24 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
             started = bool(_STARTED.search(s.norm))
 
             if m.kind == "until":
-                earlier = next((d for d in reversed(drafts)
-                                if d.kind == kind.name and d.started and d.start <= end), None)
+                earlier = next(
+                    (
+                        d
+                        for d in reversed(drafts)
+                        if d.kind == kind.name and d.started and d.start <= end
+                    ),
+                    None,
+                )
                 if earlier is not None:
                     earlier.end = max(earlier.end, end)
                     earlier.status = _status(s, m.span, earlier.end, published)
                     continue
-                if (started and not _DEADLINE.search(s.norm)
-                        and published is not None and published <= end):
+                if (
+                    started
+                    and not _DEADLINE.search(s.norm)
+                    and published is not None
+                    and published <= end
+                ):
                     start = published
                 else:
                     continue  # a deadline («заявки до 1 марта»), not an event
@@ -493,8 +577,19 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
                 else:
                     end = start + timedelta(days=days)
 
-            drafts.append(_Draft(kind.name, event_title, start, end, m.time, place, s.text,
-                                 _status(s, m.span, end, published), started))
+            drafts.append(
+                _Draft(
+                    kind.name,
+                    event_title,
+                    start,
+                    end,
+                    m.time,
+                    place,
+                    s.text,
+                    _status(s, m.span, end, published),
+                    started,
+                )
+            )
 
     if not drafts and published is not None:
         drafts.extend(_undated_report(sentences, published, title_sentence, fallback_place, vocab))
@@ -509,8 +604,13 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
     return events
 
 
-def _undated_report(sentences: list[_Sentence], published: date, title_sentence: _Sentence | None,
-                    fallback_place, vocab: _Vocabulary) -> list[_Draft]:
+def _undated_report(
+    sentences: list[_Sentence],
+    published: date,
+    title_sentence: _Sentence | None,
+    fallback_place,
+    vocab: _Vocabulary,
+) -> list[_Draft]:
     """An article that reports an event without dating it: the event is dated by the article.
 
     News of this kind («состоялось III межрегиональное мероприятие «Профи-2025»») is written

@@ -40,8 +40,26 @@ _REGION_NOUNS = {"область": "femn", "край": "masc", "округ": "ma
 # Lower-case adjectives allowed between the proper adjective and the noun.
 _MIDDLE_ADJ = {"автономный", "федеральный", "городской", "муниципальный", "народный"}
 # Words after which a Geox reading wins even against a surname reading («в Губкине»).
-_PLACE_PREPS = {"в", "во", "из", "изо", "до", "под", "около", "возле", "г", "город", "города",
-                "городе", "городом", "село", "селе", "поселок", "поселке", "пос"}
+_PLACE_PREPS = {
+    "в",
+    "во",
+    "из",
+    "изо",
+    "до",
+    "под",
+    "около",
+    "возле",
+    "г",
+    "город",
+    "города",
+    "городе",
+    "городом",
+    "село",
+    "селе",
+    "поселок",
+    "поселке",
+    "пос",
+}
 _PERSON_GRAMMEMES = ("Name", "Surn", "Patr")
 _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct", "loc2")
 # Quotes longer than this are speech, not names; places in speech count.
@@ -72,13 +90,18 @@ def _capitalise(name: str) -> str:
     out = []
     for word in name.split(" "):
         parts = word.split("-")
-        parts = [p if (i and p in _LOWER_PARTS) else p[:1].upper() + p[1:] for i, p in enumerate(parts)]
+        parts = [
+            p if (i and p in _LOWER_PARTS) else p[:1].upper() + p[1:] for i, p in enumerate(parts)
+        ]
         out.append("-".join(parts))
     return " ".join(out)
 
 
 def _tokens(text: str) -> list[_Token]:
-    return [_Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    return [
+        _Token(m.group(), normalize(m.group()), m.start(), m.end())
+        for m in _TOKEN_RE.finditer(text)
+    ]
 
 
 # ---------------------------------------------------------------- gazetteer
@@ -88,13 +111,10 @@ def _nominative_parse(word: str, last: bool):
     """The reading of a nominative word in a name: an adjective before another word
     («Набережные Челны», not the noun «набережная»), else a noun (Geox first)."""
     parses = [p for p in _parse(word) if "nomn" in p.tag]
-    adjf = lambda p: p.tag.POS == "ADJF"  # noqa: E731
-    wants = [lambda p: "Geox" in p.tag, lambda p: p.tag.POS == "NOUN", adjf]
-    if not last:
-        wants.insert(0, adjf)
-    for want in wants:
+    order = ["Geox", "NOUN", "ADJF"] if last else ["ADJF", "Geox", "NOUN"]
+    for want in order:
         for p in parses:
-            if want(p):
+            if want in p.tag:  # POS and Geox are both grammemes
                 return p
     return None
 
@@ -168,10 +188,14 @@ def _gazetteer(path: Path = PLACES_FILE) -> _Gazetteer:
 
 def _joined(text: str, tokens: list[_Token], i: int, j: int) -> bool:
     """Tokens i..j-1 are separated only by spaces, dashes or brackets (one name, not two)."""
-    return all(_JOIN_RE.fullmatch(text[tokens[k].end : tokens[k + 1].start]) for k in range(i, j - 1))
+    return all(
+        _JOIN_RE.fullmatch(text[tokens[k].end : tokens[k + 1].start]) for k in range(i, j - 1)
+    )
 
 
-def _match_gazetteer(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> tuple[str, int] | None:
+def _match_gazetteer(
+    text: str, tokens: list[_Token], i: int, gaz: _Gazetteer
+) -> tuple[str, int] | None:
     if not tokens[i].capitalised and not tokens[i].text.isupper():
         return None
     for n in range(min(gaz.max_len, len(tokens) - i), 0, -1):
@@ -273,7 +297,7 @@ def _adjective_parse_any(word: str):
 
 
 def _sentence_initial(text: str, tok: _Token) -> bool:
-    before = text[: tok.start].rstrip(" \t\"«„“(—–-")
+    before = text[: tok.start].rstrip(' \t"«„“(—–-')
     return not before or before[-1] in ".!?…\n"
 
 
@@ -286,7 +310,9 @@ def _match_geox(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> str
     if not geo:
         return None
     prev = tokens[i - 1] if i > 0 else None
-    after_prep = prev is not None and prev.norm in _PLACE_PREPS and _joined(text, tokens, i - 1, i + 1)
+    after_prep = (
+        prev is not None and prev.norm in _PLACE_PREPS and _joined(text, tokens, i - 1, i + 1)
+    )
     if not after_prep:
         geo_score = sum(p.score for p in geo)
         person_score = sum(p.score for p in parses if any(g in p.tag for g in _PERSON_GRAMMEMES))
@@ -298,7 +324,11 @@ def _match_geox(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> str
             return None
         # A neighbour that is a first name or patronymic makes this a surname.
         for j in (i - 1, i + 1):
-            if 0 <= j < len(tokens) and tokens[j].capitalised and _joined(text, tokens, min(i, j), max(i, j) + 1):
+            if (
+                0 <= j < len(tokens)
+                and tokens[j].capitalised
+                and _joined(text, tokens, min(i, j), max(i, j) + 1)
+            ):
                 top = _parse(tokens[j].norm)[0]
                 if "Name" in top.tag or "Patr" in top.tag:
                     return None

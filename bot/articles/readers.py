@@ -22,10 +22,12 @@ whose message is one Russian line fit to show the admin as is.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import statistics
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -58,11 +60,15 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
-_RUSSIAN_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)*|[А-ЯЁ][а-яё]+(?:-[а-яё]+)*|[А-ЯЁ]+(?:-[А-ЯЁа-яё]+)*")
+_RUSSIAN_WORD = re.compile(
+    r"[а-яё]+(?:-[а-яё]+)*"  # lower case
+    r"|[А-ЯЁ][а-яё]+(?:-[а-яё]+)*"  # Capitalised
+    r"|[А-ЯЁ]+(?:-[А-ЯЁа-яё]+)*"  # CAPITALS, abbreviations («МФЦ», «НИУ-ВШЭ»)
+)
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*|[A-Za-z]*[0-9][0-9A-Za-z]*")
 _NUMBERISH = re.compile(r"[0-9]+(?:[-.:,/][0-9]+)*[%]?")
 _LINKISH = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+")
-_CAMEL_WORD = re.compile(r"(?:[А-ЯЁ][а-яё]+){2,3}")  # «ЗащитаЗдесь», «ВКонтакте» is not
+_CAMEL_WORD = re.compile(r"(?:[А-ЯЁ][а-яё]+){2,3}")  # brand names: «ЗащитаЗдесь»
 # Punctuation that may open or close a word; anything else glued to letters is suspicious.
 _LEAD_PUNCT = "\"'«„“‘([{<*•·"
 _TRAIL_PUNCT = "\"'»”’)]}>.,;:!?…%*"
@@ -70,13 +76,17 @@ _TRAIL_PUNCT = "\"'»”’)]}>.,;:!?…%*"
 _COMMON_RUSSIAN = frozenset("оеаинтсрвлкмдпу")
 MIN_COMMON_LETTERS = 0.55
 _BOM_CODECS = ((b"\xef\xbb\xbf", "utf_8_sig"), (b"\xff\xfe", "utf_16"), (b"\xfe\xff", "utf_16"))
-# Encodings whose validity charset-normalizer checks by structure, not by statistics.
-_STRUCTURAL_CODECS = frozenset({"utf_8", "utf_16", "utf_32", "utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be"})
+# UTF-8 is checked by structure: single-byte text is practically never valid multi-byte UTF-8.
+# (UTF-16 without a BOM is not: any even number of bytes decodes, so it gets judged.)
+_STRUCTURAL_CODECS = frozenset({"utf_8", "ascii"})
 
 # A decoding is accepted when at least this share of its words look like Russian, Latin or
 # numbers; wrong Cyrillic code pages give words like «оПХБЕР» or «ƒетский» and score far lower.
 PLAUSIBLE_TEXT_SHARE = 0.85
-CONFIDENT_RANK = 1.35  # below this, other Cyrillic code pages are tried as well
+CONFIDENT_RANK = 1.3  # below this, other Cyrillic code pages are tried as well
+# Near-ties between code pages that differ in a letter or two (CP1251 and MacCyrillic swap
+# «Э»/«Ё» and «—»/«Ч») go to the code page Russian files are actually written in.
+_CODEC_PRIOR = {"cp1251": 0.05, "koi8_r": 0.04, "cp866": 0.02, "utf_16": 0.02}
 _CYRILLIC_CODECS = ["utf_8", "cp1251", "koi8_r", "mac_cyrillic", "cp866", "iso8859_5", "koi8_u"]
 
 
@@ -126,9 +136,12 @@ def read_document(data: bytes, filename: str) -> RawDocument:
             "Файл .docx повреждён или это не документ Word: сохраните его заново в Word"
         )
     for magic, name in _MAGIC:
-        if data.startswith(magic):
+        if data.startswith(magic) and (len(magic) > 2 or _looks_binary(data)):
             raise UnsupportedDocument(f"Формат {name} не поддерживается: {SUPPORTED_HINT}")
-    if _looks_binary(data):
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        data = utf16
+    elif _looks_binary(data):
         shown = ext or "без расширения"
         raise UnsupportedDocument(
             f"Файл {shown} содержит двоичные данные, а не текст: {SUPPORTED_HINT}"
@@ -148,8 +161,8 @@ def read_document(data: bytes, filename: str) -> RawDocument:
 def decode_text(data: bytes) -> str:
     """Decode a text file in an unknown encoding, or raise ``UnreadableDocument``.
 
-    charset-normalizer proposes the encodings. A UTF-8/UTF-16 verdict is structural (random
-    single-byte text is practically never valid multi-byte UTF-8) and is taken as is; among
+    charset-normalizer proposes the encodings. A UTF-8 verdict is structural (single-byte
+    text is practically never valid multi-byte UTF-8) and is taken as is; among
     single-byte code pages the proposal that reads most like Russian wins
     (``_rank``). When nothing plausible is proposed — typical for a line or two of KOI8-R —
     it is asked again restricted to the Cyrillic code pages, and finally those code pages are
@@ -171,23 +184,24 @@ def decode_text(data: bytes) -> str:
 
     best_text, best_score = None, -1.0
 
-    def consider(text: str) -> None:
+    def consider(text: str, codec: str) -> None:
         nonlocal best_text, best_score
         stats = _TextStats.of(text)
-        if stats.acceptable and stats.rank > best_score + 1e-9:
-            best_text, best_score = text, stats.rank
+        rank = stats.rank + _CODEC_PRIOR.get(codec, 0.0)
+        if stats.acceptable and rank > best_score + 1e-9:
+            best_text, best_score = text, rank
 
     for match in matches:
-        consider(str(match))
+        consider(str(match), match.encoding)
     if best_score < CONFIDENT_RANK:
         # Short Cyrillic texts: ask again among the Cyrillic code pages only.
         for match in from_bytes(data, cp_isolation=_CYRILLIC_CODECS):
-            consider(str(match))
+            consider(str(match), match.encoding)
     if best_score < CONFIDENT_RANK:
         # charset-normalizer may refuse every code page on a line or two of text.
         for codec in _CYRILLIC_CODECS:
             try:
-                consider(data.decode(codec))
+                consider(data.decode(codec), codec)
             except UnicodeDecodeError:
                 continue
     if best_text is None:
@@ -221,7 +235,7 @@ class _TextStats:
     cyrillic_letters: int
 
     @classmethod
-    def of(cls, text: str) -> "_TextStats":
+    def of(cls, text: str) -> _TextStats:
         good = total = cyrillic_words = capitals = 0
         for token in text.split()[:5000]:
             core = token.lstrip(_LEAD_PUNCT).rstrip(_TRAIL_PUNCT)
@@ -280,6 +294,25 @@ def _compound_ok(core: str) -> bool:
     return bool(parts) and all(_word_ok(p) for p in parts)
 
 
+def _utf16_without_bom(data: bytes) -> bytes | None:
+    """UTF-16 saved without a BOM: the text re-encoded as UTF-8, else None."""
+    sample = data[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    for codec, high in (("utf_16_le", sample[1::2]), ("utf_16_be", sample[0::2])):
+        # The high bytes of Russian text in UTF-16 are 0x00 (ASCII) and 0x04 (Cyrillic).
+        common = sum(n for _, n in Counter(high).most_common(3))
+        if common < 0.95 * len(high):
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _TextStats.of(text).acceptable:
+            return text.encode("utf-8")
+    return None
+
+
 def _looks_binary(data: bytes) -> bool:
     """Control bytes that no text file has (NUL outside UTF-16, bell, backspace…)."""
     if data.startswith(_BOMS):
@@ -321,9 +354,12 @@ def _read_plain(text: str, fmt: str) -> RawDocument:
 
 # --- HTML ---------------------------------------------------------------------------------------
 
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
-_HTML_TAGS = re.compile(rb"<(?:body|p|div|article|h1|head)\b[^>]*>", re.I)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.-]+)", re.I)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_TAGS = re.compile(rb"<(?:body|p|div|article|h1|head)\b[^>]*>", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.-]+)", re.IGNORECASE)
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -430,8 +466,14 @@ def _read_docx(data: bytes) -> RawDocument:
 
 # --- PDF ----------------------------------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?\d{1,4}(?:\s*[-–—])?$|^(?:стр\.?|страница)\s*\d+(?:\s*из\s*\d+)?$", re.I)
-_GENERIC_PDF_TITLE = re.compile(r"^(?:untitled|без названия|microsoft word\b|документ\d*$)|\.(?:docx?|pdf|odt|rtf)$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]\s*)?\d{1,4}(?:\s*[-–—])?$|^(?:стр\.?|страница)\s*\d+(?:\s*из\s*\d+)?$",
+    re.IGNORECASE,
+)
+_GENERIC_PDF_TITLE = re.compile(
+    r"^(?:untitled|без названия|microsoft word\b|документ\d*$)|\.(?:docx?|pdf|odt|rtf)$",
+    re.IGNORECASE,
+)
 _TERMINAL = re.compile(r"[.!?…][»\"”’)]*$")
 _BULLET_START = re.compile(r"^(?:[•·▪◦●–—-]\s|\d{1,2}[.)]\s)")
 
@@ -462,7 +504,9 @@ def _read_pdf(data: bytes) -> RawDocument:
     title = str(meta_title).strip()
     if not title or _GENERIC_PDF_TITLE.search(title):
         title = None
-    return RawDocument(text="\n".join(paragraphs), title=title, date=None, source_url=None, fmt="pdf")
+    return RawDocument(
+        text="\n".join(paragraphs), title=title, date=None, source_url=None, fmt="pdf"
+    )
 
 
 def _pdf_page_lines(page) -> list[_PdfLine]:
@@ -523,7 +567,7 @@ def rebuild_pdf_paragraphs(pages: list[list[_PdfLine]] | list[list[str]]) -> lis
         return []
 
     gaps_by_size: dict[float, list[float]] = {}
-    for (prev, _), (line, new_page) in zip(all_lines, all_lines[1:]):
+    for (prev, _), (line, new_page) in itertools.pairwise(all_lines):
         if not new_page and prev.y is not None and line.y is not None and _same_size(prev, line):
             gap = prev.y - line.y
             if gap > 0:
@@ -534,7 +578,7 @@ def rebuild_pdf_paragraphs(pages: list[list[_PdfLine]] | list[list[str]]) -> lis
 
     paragraphs: list[str] = []
     current = all_lines[0][0].text
-    for (prev, _), (line, new_page) in zip(all_lines, all_lines[1:]):
+    for (prev, _), (line, new_page) in itertools.pairwise(all_lines):
         if _pdf_breaks(prev, line, new_page, usual_gap, full_width):
             paragraphs.append(current)
             current = line.text
@@ -550,7 +594,9 @@ def _same_size(a: _PdfLine, b: _PdfLine) -> bool:
     return abs(a.size - b.size) < 0.6
 
 
-def _pdf_breaks(prev: _PdfLine, line: _PdfLine, new_page: bool, usual_gap: dict, full_width: int) -> bool:
+def _pdf_breaks(
+    prev: _PdfLine, line: _PdfLine, new_page: bool, usual_gap: dict, full_width: int
+) -> bool:
     if _BULLET_START.match(line.text):
         return True
     if not _same_size(prev, line):

@@ -1,0 +1,122 @@
+"""Start-up contracts: settings, seeding once, no re-index, and a real `python -m bot run`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.settings import SettingsError, load_settings
+from tests.conftest import make_settings
+from tests.fakebotapi import TEST_TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_seeds_and_cards_load_once_across_two_starts(tmp_path):
+    db = tmp_path / "fresh.sqlite3"
+    first = await App.create(make_settings(db))
+    counts = (await first.store.count("articles"), await first.store.count("cards"),
+              await first.store.document_count())
+    await first.close()
+    second = await App.create(make_settings(db))
+    again = (await second.store.count("articles"), await second.store.count("cards"),
+             await second.store.document_count())
+    assert await second.store.schema_version() >= 1
+    await second.close()
+    assert counts == again
+    assert counts[0] == 5 and counts[1] >= 5 and counts[2] == counts[0] + counts[1]
+
+
+async def test_restart_does_not_reindex_a_current_store(db_path, monkeypatch):
+    from bot.store.sqlite import Store
+
+    async def forbidden(self, rows):
+        raise AssertionError("re-indexed a current store")
+
+    monkeypatch.setattr(Store, "reindex_articles", forbidden)
+    app = await App.create(make_settings(db_path))
+    await app.close()
+
+
+async def test_index_version_change_reindexes_once(db_path, monkeypatch):
+    import bot.bootstrap
+
+    monkeypatch.setattr(bot.bootstrap, "INDEX_VERSION", "test-next")
+    app = await App.create(make_settings(db_path))
+    assert await app.store.get_meta("index_version") == "test-next"
+    assert (await app.search.search("семейный мфц")).found
+    await app.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BOT_TODAY", "2024-13-45", "BOT_TODAY"),
+        ("ADMIN_IDS", "12,abc", "ADMIN_IDS"),
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE"),
+        ("DATABASE_URL", "postgres://x", "DATABASE_URL"),
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
+        ("TELEGRAM_API_BASE", "ftp://x", "TELEGRAM_API_BASE"),
+        ("FLOOD_LIMIT", "-1", "FLOOD_LIMIT"),
+    ],
+)
+def test_bad_setting_stops_with_one_line(name, value, expected, tmp_path):
+    env = {**os.environ, name: value, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    if name == "DATABASE_URL":
+        env[name] = value
+    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "привет"], cwd=tmp_path,
+                          env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_settings_parse_admin_ids_and_absolute_database(tmp_path):
+    settings = load_settings(admin_ids="1, 2,3", database_url=f"sqlite:///{tmp_path}/a.db")
+    assert settings.admin_ids == {1, 2, 3}
+    assert settings.database_path == tmp_path / "a.db"
+    with pytest.raises(SettingsError):
+        load_settings(log_level="loud")
+
+
+def test_token_is_never_shown():
+    settings = load_settings(bot_token=TEST_TOKEN)
+    assert TEST_TOKEN not in repr(settings) and TEST_TOKEN not in str(settings)
+
+
+def test_ask_prints_the_reply(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/ask.sqlite3",
+           "PYTHONPATH": str(ROOT), "BOT_TOKEN": ""}
+    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "телефон доверия"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "8-800-2000-122" in proc.stdout and "<b>" not in proc.stdout
+
+
+async def test_run_subprocess_answers_through_long_polling(fake_api, tmp_path):
+    env = {**os.environ, "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": fake_api.base_url,
+           "DATABASE_URL": f"sqlite:///{tmp_path}/run.sqlite3", "PYTHONPATH": str(ROOT),
+           "LOG_LEVEL": "WARNING"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=str(ROOT), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake_api.wait_for("getUpdates", timeout=60)
+        fake_api.push_message("/start", chat_id=4242, user_id=4242)
+        call = await fake_api.wait_for(
+            "sendMessage", lambda c: c.params.get("chat_id") == 4242, timeout=30
+        )
+        assert "Здравствуйте" in call.params["text"]
+        assert fake_api.calls_of("setMyCommands")
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), timeout=20)
+    assert not fake_api.errors
