@@ -7,6 +7,8 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.articles.dates import parse_publication_date
 from bot.articles.events import ExtractedEvent, extract_events
@@ -276,3 +278,42 @@ def test_undated_rule_needs_a_publication_date_and_a_past_verb():
 def test_publication_stamp_line_is_not_an_event_date():
     text = "Победители конкурса будут представлять регион.\n18/06/2024\n"
     assert extract_events(text, D(2024, 6, 18)) == []
+
+
+_PIECES = [
+    "форум",
+    "стажировка",
+    "пройдёт",
+    "прошёл",
+    "состоится",
+    "до",
+    "с",
+    "c",
+    "по",
+    "18",
+    "23",
+    "октября",
+    "2024 года",
+    "в Тюмени",
+    "«Профи-2025»",
+    ".",
+    "\n",
+    "трёхдневная",
+    "завершилась",
+    "начала работу",
+    "10:00",
+    "мероприятие",
+    "в марте",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(max_size=300) | st.lists(st.sampled_from(_PIECES)).map(" ".join),
+    published=st.none() | st.dates(min_value=D(1950, 1, 1), max_value=D(2090, 12, 31)),
+)
+def test_never_raises_and_events_are_well_formed(text, published):
+    for e in extract_events(text, published):
+        assert e.start <= e.end
+        assert e.status in ("announce", "report")
+        assert e.title and e.sentence

@@ -27,6 +27,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ HEADLINE_MAX_CHARS = 200
 _TERMINAL = re.compile(r"[.!?…;:][»\"”’)\]]*$")
 _SENTENCE_END = re.compile(r"[.!?…][»\"”’)\]]*$")
 _BULLETS = "•·▪◦●-–—*"
+_NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ def clean_text(text: str, title: str | None = None) -> CleanText:
     paragraphs = _join_wrapped(blocks)
     paragraphs = _drop_repeats(paragraphs, removed)
 
+    if title and _is_boilerplate_title(title, rules):
+        removed.append(title)
+        title = None
     title_text, paragraphs = _find_title(paragraphs, title, removed)
     paragraphs = _trim_tail(paragraphs, removed)
     if not title_text and paragraphs:
@@ -252,23 +257,34 @@ def _key(paragraph: str) -> str:
 
 
 def _drop_repeats(paragraphs: list[str], removed: list[str]) -> list[str]:
-    """Keep the first of paragraphs that repeat exactly or nearly (rapidfuzz ratio)."""
+    """Keep the first of paragraphs that repeat exactly or nearly (rapidfuzz ratio).
+
+    A near repeat must carry the same numbers: «в 2023 году — 120 семей» and «в 2024 году —
+    150 семей» are two facts, not a typo. Only paragraphs of similar length can reach the
+    ratio, so each is compared with those alone and long PDFs stay fast.
+    """
     kept: list[str] = []
-    seen_keys: list[str] = []
     seen_exact: set[str] = set()
+    # numbers of the paragraph → (length, key) pairs sorted by length
+    groups: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+    slack = 2 * (1 - NEAR_DUPLICATE_RATIO / 100)
     for paragraph in paragraphs:
         key = _key(paragraph)
         if len(key.split()) >= DEDUP_MIN_WORDS:
+            group = groups.setdefault(tuple(_NUMBER.findall(key)), [])
+            low = bisect.bisect_left(group, (int(len(key) * (1 - slack)), ""))
+            high = bisect.bisect_right(group, (int(len(key) * (1 + slack)) + 1, ""))
+            near = [k for _, k in group[low:high]]
             if key in seen_exact or (
-                seen_keys
+                near
                 and process.extractOne(
-                    key, seen_keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_RATIO
+                    key, near, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_RATIO
                 )
             ):
                 removed.append(paragraph)
                 continue
             seen_exact.add(key)
-            seen_keys.append(key)
+            bisect.insort(group, (len(key), key))
         kept.append(paragraph)
     return kept
 
@@ -317,7 +333,12 @@ def _find_title(
     title = given
     if headline_index is not None:
         line = paragraphs[headline_index]
-        if given is None or _same_title(line, given):
+        if (
+            given is None
+            or _same_title(line, given)
+            # «Итоги года» from <title> loses to a real headline printed above the text
+            or (len(words(given)) < 3 and len(words(line)) >= 4)
+        ):
             title = line
     if not title:
         return None, paragraphs
@@ -339,6 +360,17 @@ def _find_title(
             continue
         body.append(paragraph)
     return title, body
+
+
+def _is_boilerplate_title(title: str, rules: BoilerplateRules) -> bool:
+    """A reader's title that is site furniture: «Новости», «Главная», a menu line."""
+    line = " ".join(title.split())
+    return (
+        normalize_line(line) in rules.drop_exact
+        or normalize_line(line) in rules.cut_exact
+        or any(p.search(line) for p in rules.drop_patterns)
+        or not any(ch.isalpha() for ch in line)
+    )
 
 
 def _same_title(line: str, given: str) -> bool:

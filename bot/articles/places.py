@@ -246,7 +246,7 @@ def _match_region(text: str, tokens: list[_Token], i: int) -> tuple[list[str], i
         if t.capitalised and _adjective_parse(t.norm) is not None:
             adjectives.append(k)
             k += 1
-            if k < len(tokens) and tokens[k].norm == "и" and len(adjectives) >= 1:
+            if k < len(tokens) and tokens[k].norm == "и":
                 k += 1
                 continue
             if k < len(tokens) and text[tokens[k - 1].end : tokens[k].start].strip() == ",":
@@ -255,6 +255,7 @@ def _match_region(text: str, tokens: list[_Token], i: int) -> tuple[list[str], i
         break
     if not adjectives:
         return None
+    k = adjectives[-1] + 1  # an «и» or a comma not followed by an adjective ends the list
     middle: list[int] = []
     while k < len(tokens) and (
         (p := _adjective_parse_any(tokens[k].norm)) is not None and p.normal_form in _MIDDLE_ADJ
