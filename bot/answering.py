@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from bot.articles.events import specific_kind_names, trigger_lemmas
 from bot.crisis import CrisisDetector
 from bot.events import EventsService
 from bot.render_events import render_events
@@ -25,9 +26,8 @@ log = logging.getLogger(__name__)
 
 EVENT_QUESTION_WORDS = {"когда", "дата", "ближайший", "следующий", "скоро", "расписание",
                         "график", "предстоящий", "анонс", "будущий"}
-EVENT_KIND_WORDS = {"стажировка", "стажировочный", "форум", "вебинар", "конкурс", "конференция",
-                    "семинар", "мероприятие", "событие", "тренинг", "мастер", "класс", "курс",
-                    "фестиваль", "выставка", "обучение", "площадка"}
+EVENT_KIND_WORDS = trigger_lemmas() | {"мероприятие", "событие"}
+FILTERABLE_KINDS = specific_kind_names()
 # Words of a date question that are not its topic (the rest filter the list).
 _NOT_TOPIC = EVENT_QUESTION_WORDS | {"стажировочный", "площадка", "мероприятие", "событие",
                                      "пройти", "быть", "состояться", "проходить", "начаться",
@@ -57,9 +57,11 @@ class Answerer:
             topic = [w for w in lemmas if w in FILTERABLE_KINDS
                      or (w not in _NOT_TOPIC and w not in EVENT_KIND_WORDS and w not in stop)]
             listing = await self.events.listing(self.today(), " ".join(topic))
-            if log_query:
-                await self.store.log_query(text, "events", bool(listing.upcoming or listing.past))
-            return render_events(listing, self.today(), offset=0)
+            if listing.upcoming or listing.past or not topic:
+                if log_query:
+                    await self.store.log_query(text, "events", bool(listing.upcoming or listing.past))
+                return render_events(listing, self.today(), offset=0)
+            # No event on that topic: perhaps an article answers it (or an honest «не нашёл»).
         result = await self.search.search(text)
         if log_query:
             await self.store.log_query(text, "search", result.found)
@@ -106,8 +108,6 @@ class Answerer:
         return out
 
 
-FILTERABLE_KINDS = {"стажировка", "форум", "вебинар", "конкурс", "конференция", "семинар",
-                     "тренинг", "фестиваль", "выставка"}
 
 
 def is_events_question(lemmas: list[str]) -> bool:

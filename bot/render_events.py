@@ -7,16 +7,13 @@ import datetime as dt
 from aiogram.types import InlineKeyboardButton
 
 from bot.articles.dates import format_date_range
+from bot.articles.events import kind_title
 from bot.callbacks import TOPIC_MAX, EventIcs, EventsPage
 from bot.events import PAGE_SIZE, EventListing
 from bot.replies import Reply, short
 from bot.store.sqlite import EventRow
 from bot.telegram_text import esc, esc_attr
 
-KIND_LABELS = {
-    "стажировка": "Стажировка", "форум": "Форум", "вебинар": "Вебинар", "конкурс": "Конкурс",
-    "конференция": "Конференция", "семинар": "Семинар", "мероприятие": "Мероприятие",
-}
 
 
 def event_when(event: EventRow) -> str:
@@ -25,7 +22,7 @@ def event_when(event: EventRow) -> str:
 
 
 def event_line(event: EventRow) -> str:
-    kind = KIND_LABELS.get(event.kind, event.kind.capitalize())
+    kind = kind_title(event.kind)
     parts = [f"<b>{esc(event_when(event))}</b> — {esc(kind)}"]
     if event.place:
         parts.append(f"📍 {esc(event.place)}")

@@ -189,6 +189,25 @@ def _vocabulary(path: Path = KINDS_FILE) -> _Vocabulary:
     return _Vocabulary(triggers, max((len(k) for k in triggers), default=1), by_name)
 
 
+def kind_title(name: str) -> str:
+    """How a kind is shown to people («мастер-класс» → «Мастер-класс»), from event_kinds.toml."""
+    kind = _vocabulary().by_name.get(name)
+    return kind.title if kind else name.capitalize()
+
+
+def specific_kind_names() -> frozenset[str]:
+    """Kind names that make a useful filter (`/events вебинар`); catch-alls excluded."""
+    return frozenset(k.name for k in _vocabulary().by_name.values() if not k.generic)
+
+
+def trigger_lemmas() -> frozenset[str]:
+    """One-word triggers («стажировочный», «форум»): a word alone names a kind of event.
+
+    Parts of phrases («стол» of «круглый стол») are left out: alone they mean other things.
+    """
+    return frozenset(phrase[0] for phrase in _vocabulary().triggers if len(phrase) == 1)
+
+
 # ---------------------------------------------------------------- sentences
 
 

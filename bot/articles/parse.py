@@ -10,9 +10,11 @@ Recognising the same text twice:
   ``words()`` from ``bot.text.normalize``, joined by single spaces), so the same article in
   another encoding, with other line breaks or spacing, or as an HTML page, hashes equal;
 - ``similar_text`` is rapidfuzz ``token_sort_ratio`` over the same word form, 0…1. Measured
-  on the seeds: unrelated articles score 0.15–0.55, seeds 001 and 004 (one event told by two
-  sites) 0.64, the same text re-extracted from another format ≥ 0.97. ``DUPLICATE_SIMILARITY``
-  = 0.90 sits well clear of both.
+  on the seeds and fixtures: unrelated articles score 0.14–0.54, seeds 001 and 004 (one event
+  told by two sites, sharing a quoted paragraph) 0.64; the same seed as CP1251, UTF-16 or an
+  HTML page hashes equal (1.0); a copy that lost its shortest paragraph still scores ≥ 0.97,
+  one with an extra caption line ≥ 0.99. ``DUPLICATE_SIMILARITY`` = 0.90 sits clear of both
+  sides.
 """
 
 from __future__ import annotations

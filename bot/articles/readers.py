@@ -158,7 +158,7 @@ def read_document(data: bytes, filename: str) -> RawDocument:
 # --- text files -------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes, *, markup: bool = False) -> str:
     """Decode a text file in an unknown encoding, or raise ``UnreadableDocument``.
 
     charset-normalizer proposes the encodings. A UTF-8 verdict is structural (single-byte
@@ -166,7 +166,8 @@ def decode_text(data: bytes) -> str:
     single-byte code pages the proposal that reads most like Russian wins
     (``_rank``). When nothing plausible is proposed — typical for a line or two of KOI8-R —
     it is asked again restricted to the Cyrillic code pages, and finally those code pages are
-    tried directly, judged by the same measure.
+    tried directly, judged by the same measure. With ``markup`` (HTML) the tags are left out
+    of the judging: ``class="menu"><a`` is not a word in any encoding.
     """
     if data.startswith(_BOMS):
         # A BOM is a statement of the encoding; charset-normalizer honours it too, but reading
@@ -186,7 +187,7 @@ def decode_text(data: bytes) -> str:
 
     def consider(text: str, codec: str) -> None:
         nonlocal best_text, best_score
-        stats = _TextStats.of(text)
+        stats = _TextStats.of(_strip_markup(text) if markup else text)
         rank = stats.rank + _CODEC_PRIOR.get(codec, 0.0)
         if stats.acceptable and rank > best_score + 1e-9:
             best_text, best_score = text, rank
@@ -376,7 +377,15 @@ def _decode_html(data: bytes) -> str:
             return _normalize_newlines(text)
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode_text(data)
+    return decode_text(data, markup=True)
+
+
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>|&[#\w]+;")
+
+
+def _strip_markup(html: str) -> str:
+    return _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", html))
 
 
 def _read_html(html: str) -> RawDocument:

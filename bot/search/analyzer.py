@@ -1,26 +1,71 @@
 """Turns what a person typed into weighted search terms.
 
-Steps, in order (each measured by `make eval`): wrong-layout repair, tokenising,
-lemmatising (pymorphy3, abbreviations kept), typo correction against the index
-vocabulary (rapidfuzz, Levenshtein: no edit for 1–4 letters, one for 5–8, two for 9+),
-and synonym expansion from data/search.toml.
+Steps, in order (each measured by `make eval`, see bot/search/engine.py for the numbers):
+
+1. wrong-layout repair, decided on the whole message: when most Latin chunks re-typed on
+   the Russian layout give known words (index or dictionary), every Latin chunk that is
+   not itself an index word is converted (so «ghjavfcnthcndf» → «профмастерства» is
+   converted along with its known neighbours even though pymorphy3 does not know it);
+2. tokenising, then dropping stop words: the list in data/search.toml *and* every word
+   pymorphy3 tags as a function word (preposition, conjunction, particle, interjection,
+   pronoun, predicative such as «можно» / «нужно»);
+3. lemmatising (pymorphy3, abbreviations kept);
+4. for a word the index does not hold:
+   a. typo correction against the index vocabulary (rapidfuzz Levenshtein: no edit for
+      1–4 letters, one for 5–8, two for 9+), only for words pymorphy3 does not know.
+      Distances are measured against the lemma *and its inflected forms*, so «даверия»
+      is one edit from «доверия» (a form of «доверие») although two from the lemma, and
+      against the beginning of longer index words («оринбург» → «оренбургский»);
+      candidates are bucketed by (length, first letter) so the work stays bounded on a
+      large vocabulary;
+   b. compound abbreviations: «соцобслуживание» → «социальный обслуживание»
+      (соц-, проф-, гос-, мед-, … prefixes of Russian compound words);
+   c. derivation: an index word that starts with the stem («мурманск» → «мурманский»);
+5. synonym expansion from data/search.toml: a query phrase of a group gets the other
+   phrases as alternatives, kept as *phrases* (matched as consecutive lemmas), weighted
+   lower than what was typed;
+6. each term gets an importance by part of speech: nouns, adjectives, numbers and names
+   carry the topic; verbs and adverbs less (they are mostly how people ask).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.search.vocabulary import SearchVocabulary
 from bot.text.layout import en_to_ru, has_latin
-from bot.text.morph import is_known_word, lemma
+from bot.text.morph import ABBREVIATIONS, analyzer as morph_analyzer, is_known_word, lemma
 from bot.text.normalize import words
 
-MAX_QUERY_WORDS = 40
+MAX_QUERY_WORDS = 60
+# Typed word 1.0; below: how much an alternative counts towards covering the word.
+CORRECTION_WEIGHT = 0.9
+DERIVED_WEIGHT = 0.8
 SYNONYM_WEIGHT = 0.6
+# Corrections are the costly step: at most this many per query.
+MAX_CORRECTIONS = 12
+# Part-of-speech importance (pymorphy3 tags). Anything not listed counts 1.0.
+POS_WEIGHT = {
+    "VERB": 0.5, "INFN": 0.5, "PRTF": 0.5, "PRTS": 0.5, "GRND": 0.5,
+    "ADVB": 0.4, "NUMR": 0.4, "COMP": 0.4,
+}
+# Function words: never the topic of a question.
+FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"})
+# Russian compound abbreviations (сложносокращённые слова): prefix → full adjective.
+COMPOUND_PREFIXES = (
+    ("соц", "социальный"), ("проф", "профессиональный"), ("гос", "государственный"),
+    ("мед", "медицинский"), ("спец", "специальный"), ("обл", "областной"),
+    ("рай", "районный"), ("гор", "городской"), ("мун", "муниципальный"),
+    ("фед", "федеральный"), ("рег", "региональный"), ("нац", "национальный"),
+    ("пед", "педагогический"), ("психо", "психологический"), ("мин", "министерство"),
+)
+_VOWEL_END = "аеиоуыэюяйь"
 
 
 def allowed_edits(word: str) -> int:
@@ -28,13 +73,56 @@ def allowed_edits(word: str) -> int:
     return 0 if n <= 4 else 1 if n <= 8 else 2
 
 
+@lru_cache(maxsize=50_000)
+def _parse(token: str) -> tuple[str | None, bool]:
+    """(part of speech, is a proper name) of a normalised word, by its likeliest parse."""
+    if token.isdigit() or token in ABBREVIATIONS:
+        return None, False
+    if not any("а" <= ch <= "я" for ch in token):
+        return None, False
+    tag = morph_analyzer().parse(token)[0].tag
+    return tag.POS, bool({"Name", "Surn", "Patr", "Geox", "Orgn"} & tag.grammemes)
+
+
+def is_function_word(token: str) -> bool:
+    return _parse(token)[0] in FUNCTION_POS
+
+
+def pos_weight(token: str) -> float:
+    pos, _ = _parse(token)
+    return POS_WEIGHT.get(pos or "", 1.0)
+
+
+@lru_cache(maxsize=20_000)
+def _forms(term: str) -> tuple[str, ...]:
+    """The inflected forms of an index lemma (for measuring a typo against them)."""
+    if not any("а" <= ch <= "я" for ch in term) or term in ABBREVIATIONS:
+        return (term,)
+    forms = {term}
+    for parse in morph_analyzer().parse(term)[:2]:
+        if parse.normal_form.replace("ё", "е") != term:
+            continue
+        forms.update(f.word.replace("ё", "е") for f in parse.lexeme)
+    return tuple(forms)
+
+
 @dataclass
 class Term:
-    """One concept of the query: what was typed and the index terms that stand for it."""
+    """One concept of the query: what was typed and the index terms that stand for it.
+
+    `lemmas` maps an index term, or a phrase of index terms joined by spaces, to how much
+    it counts (1.0 for what was typed, lower for corrections, derivations and synonyms).
+    """
 
     typed: str
-    lemmas: dict[str, float]  # index term -> weight (1.0 typed, lower for corrections/synonyms)
-    known: bool  # some form of it is in the index
+    lemmas: dict[str, float]
+    known: bool  # some alternative is in the index
+    importance: float = 1.0  # by part of speech
+    kind: str = "index"  # index | corrected | derived | unknown
+
+    @property
+    def single(self) -> list[str]:
+        return [t for t in self.lemmas if " " not in t]
 
 
 @dataclass
@@ -44,6 +132,7 @@ class AnalyzedQuery:
     terms: list[Term] = field(default_factory=list)
     wants_number: bool = False
     layout_fixed: bool = False
+    words: int = 0  # informative words typed (before synonym expansion)
 
     @property
     def index_terms(self) -> set[str]:
@@ -60,106 +149,217 @@ class QueryAnalyzer:
     def refresh(self, index_terms: dict[str, int], docs: int) -> None:
         self.doc_freq = index_terms
         self.docs = max(docs, 1)
-        self._by_length: dict[int, list[str]] = {}
+        self._buckets: dict[tuple[int, str], list[str]] = {}
         for term in index_terms:
             if len(term) >= 4 and not term.isdigit():
-                self._by_length.setdefault(len(term), []).append(term)
+                self._buckets.setdefault((len(term), term[0]), []).append(term)
+        self._sorted = sorted(t for t in index_terms if len(t) >= 5 and not t.isdigit())
+        self._unknown_idf = self._idf_of(0)
+        self._cache: dict[str, tuple[str, str, float] | None] = {}
 
-    def idf(self, term: str) -> float:
-        df = self.doc_freq.get(term, 0)
+    def _idf_of(self, df: int) -> float:
         return math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
 
-    # ---- steps --------------------------------------------------------------------------
+    def idf(self, term: str) -> float:
+        if " " in term:  # a phrase: as rare as its rarest word, at least
+            return max(self.idf(t) for t in term.split())
+        return self._idf_of(self.doc_freq.get(term, 0))
+
+    @property
+    def unknown_idf(self) -> float:
+        return self._unknown_idf
+
+    def in_index(self, term: str) -> bool:
+        if " " in term:
+            return all(t in self.doc_freq for t in term.split())
+        return term in self.doc_freq
+
+    # ---- layout ---------------------------------------------------------------------------
+    def _plausible(self, word: str) -> bool:
+        return (word in self.doc_freq or lemma(word) in self.doc_freq or is_known_word(word)
+                or word in self.vocab.stopwords)
+
     def _repair_layout(self, text: str) -> tuple[str, bool]:
-        """Convert Latin chunks typed on the wrong layout when that makes known words."""
+        """Re-type Latin chunks on the Russian layout when most of them then make words."""
         if not has_latin(text):
             return text, False
-        changed = False
-        out = []
-        for chunk in text.split():
-            if has_latin(chunk):
-                converted = en_to_ru(chunk)
-                typed_known = all(self._in_index(w) for w in words(chunk)) and words(chunk)
-                conv_words = words(converted)
-                conv_known = conv_words and all(
-                    self._in_index(w) or is_known_word(w) for w in conv_words
-                )
-                if conv_known and not typed_known:
-                    out.append(converted)
-                    changed = True
-                    continue
-            out.append(chunk)
-        return " ".join(out), changed
+        chunks = text.split()
+        latin = [i for i, c in enumerate(chunks) if has_latin(c)]
+        convert: list[int] = []
+        good = 0
+        for i in latin:
+            typed = words(chunks[i])
+            if typed and all(w in self.doc_freq for w in typed):
+                continue  # a Latin word the index holds (a name, an acronym)
+            conv = words(en_to_ru(chunks[i]))
+            if not conv or any(has_latin(w) for w in conv):
+                continue
+            convert.append(i)
+            if all(self._plausible(w) for w in conv):
+                good += 1
+        # Convert when at least half of the Latin chunks become known words.
+        if not convert or good * 2 < len(latin) or good == 0:
+            return text, False
+        for i in convert:
+            chunks[i] = en_to_ru(chunks[i])
+        return " ".join(chunks), True
 
-    def _in_index(self, word: str) -> bool:
-        return word in self.doc_freq or lemma(word) in self.doc_freq
+    # ---- typos and derivation ------------------------------------------------------------
+    def _correct(self, word: str) -> tuple[str, str, float] | None:
+        """(index term, kind, weight) for a word the index lacks, or None. Cached."""
+        if word in self._cache:
+            return self._cache[word]
+        found = self._correct_uncached(word)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[word] = found
+        return found
 
-    def _correct(self, word: str) -> str | None:
-        """The closest index term within the allowed edits, or None."""
+    def _correct_uncached(self, word: str) -> tuple[str, str, float] | None:
+        lem = lemma(word)
+        if not is_known_word(word):
+            fixed = self._fuzzy(word, lem)
+            if fixed:
+                return fixed, "corrected", CORRECTION_WEIGHT
+        compound = self._compound(lem)
+        if compound:
+            return compound, "derived", DERIVED_WEIGHT
+        derived = self._derived(lem)
+        if derived:
+            return derived, "derived", DERIVED_WEIGHT
+        return None
+
+    def _fuzzy(self, word: str, lem: str) -> str | None:
         edits = allowed_edits(word)
         if edits == 0:
             return None
-        best: tuple[int, int, str] | None = None
-        for target in (word, lemma(word)):
-            for length in range(len(target) - edits, len(target) + edits + 1):
-                pool = self._by_length.get(length)
+        # Gather candidates one edit looser than allowed, then measure them properly.
+        loose = edits + 1
+        candidates: dict[str, int] = {}
+        for target in {word, lem}:
+            for length in range(len(target) - loose, len(target) + loose + 1):
+                pool = self._buckets.get((length, target[0]))
                 if not pool:
                     continue
-                found = process.extractOne(
-                    target, pool, scorer=Levenshtein.distance, score_cutoff=edits
-                )
-                if found is None:
-                    continue
-                candidate, distance, _ = found
-                key = (distance, -self.doc_freq.get(candidate, 0), candidate)
-                if best is None or key < best:
-                    best = key
+                for cand, dist, _ in process.extract(
+                    target, pool, scorer=Levenshtein.distance, score_cutoff=loose, limit=8
+                ):
+                    candidates[cand] = min(candidates.get(cand, 99), dist)
+        best: tuple[int, int, str] | None = None
+        for cand, dist in sorted(candidates.items(), key=lambda kv: kv[1])[:8]:
+            if dist > edits:
+                dist = min(Levenshtein.distance(word, f) for f in _forms(cand))
+            if dist > edits:
+                continue
+            key = (dist, -self.doc_freq.get(cand, 0), cand)
+            if best is None or key < best:
+                best = key
+        if best:
+            return best[2]
+        # A typo in a word the index has only as a longer derivative («оринбург»).
+        if len(lem) >= 6:
+            stem = lem.rstrip(_VOWEL_END) if lem[-1] in _VOWEL_END else lem
+            pool_lengths = range(len(stem) + 1, len(stem) + 6)
+            for length in pool_lengths:
+                for cand in self._buckets.get((length, stem[0]), ()):
+                    if Levenshtein.distance(stem, cand[:len(stem)], score_cutoff=1) <= 1:
+                        key = (1, -self.doc_freq.get(cand, 0), cand)
+                        if best is None or key < best:
+                            best = key
         return best[2] if best else None
 
+    def _compound(self, lem: str) -> str | None:
+        for prefix, full in COMPOUND_PREFIXES:
+            rest = lem[len(prefix):]
+            if lem.startswith(prefix) and len(rest) >= 4 and full in self.doc_freq:
+                rest_lemma = lemma(rest)
+                if rest_lemma in self.doc_freq and rest_lemma not in self.vocab.stopwords:
+                    return f"{full} {rest_lemma}"
+        return None
+
+    def _derived(self, lem: str) -> str | None:
+        """The most frequent index word that begins with the stem and is a little longer."""
+        if len(lem) < 5 or lem.isdigit():
+            return None
+        stem = lem[:-1] if lem[-1] in _VOWEL_END else lem
+        if len(stem) < 5:
+            return None
+        i = bisect.bisect_left(self._sorted, stem)
+        best: tuple[int, str] | None = None
+        for cand in self._sorted[i:i + 50]:
+            if not cand.startswith(stem):
+                break
+            if cand != lem and len(cand) - len(stem) <= 5:
+                key = (-self.doc_freq.get(cand, 0), cand)
+                if best is None or key < best:
+                    best = key
+        return best[1] if best else None
+
+    # ---- the whole query ------------------------------------------------------------------
     def analyze(self, text: str) -> AnalyzedQuery:
         repaired, layout_fixed = self._repair_layout(text)
         tokens = words(repaired)[:MAX_QUERY_WORDS]
         query = AnalyzedQuery(text=text, repaired=repaired, layout_fixed=layout_fixed)
         shown: list[str] = []
         lemmas_seq: list[str] = []
+        corrections = 0
         for token in tokens:
             lem = lemma(token)
             if lem in self.vocab.number_words or token in self.vocab.number_words:
                 query.wants_number = True
-            if token in self.vocab.stopwords or lem in self.vocab.stopwords:
+            if (token in self.vocab.stopwords or lem in self.vocab.stopwords
+                    or is_function_word(token)):
                 shown.append(token)
                 continue
+            importance = pos_weight(token)
             if lem in self.doc_freq or token in self.doc_freq:
-                term = Term(token, {lem if lem in self.doc_freq else token: 1.0}, True)
-            elif not is_known_word(token) and (fixed := self._correct(token)):
-                term = Term(token, {fixed: 0.9}, True)
-                token = fixed
+                key = lem if lem in self.doc_freq else token
+                term = Term(token, {key: 1.0}, True, importance, "index")
             else:
-                term = Term(token, {lem: 1.0}, False)
+                fixed = None
+                if corrections < MAX_CORRECTIONS:
+                    corrections += 1
+                    fixed = self._correct(token)
+                if fixed:
+                    target, kind, weight = fixed
+                    term = Term(token, {target: weight}, True, importance, kind)
+                    if kind == "corrected":
+                        token = target
+                else:
+                    term = Term(token, {lem: 1.0}, False, importance, "unknown")
             shown.append(token)
             lemmas_seq.append(next(iter(term.lemmas)))
             query.terms.append(term)
+        query.words = len(query.terms)
         self._expand_synonyms(query, lemmas_seq)
         query.repaired = " ".join(shown)
         return query
+
+    def _content(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(w for w in phrase
+                     if w not in self.vocab.stopwords and not is_function_word(w))
 
     def _expand_synonyms(self, query: AnalyzedQuery, seq: list[str]) -> None:
         """Add the other phrases of a synonym group to the terms that typed one of them."""
         for group in self.vocab.synonym_groups:
             for phrase in group:
-                start = _find_phrase(seq, phrase)
+                key = self._content(phrase)
+                start = _find_phrase(seq, key) if key else -1
                 if start < 0:
                     continue
-                covered = query.terms[start:start + len(phrase)]
+                covered = query.terms[start:start + len(key)]
                 for other in group:
                     if other == phrase:
                         continue
-                    for word in other:
-                        if word in self.doc_freq and word not in self.vocab.stopwords:
-                            for term in covered:
-                                if word not in term.lemmas:
-                                    term.lemmas[word] = SYNONYM_WEIGHT
-                                    term.known = True
+                    # Documents are indexed with every word, so the phrase keeps its
+                    # prepositions («комиссия по дело несовершеннолетний»).
+                    alt = " ".join(other)
+                    if not self._content(other) or not self.in_index(alt):
+                        continue
+                    for term in covered:
+                        if alt not in term.lemmas:
+                            term.lemmas[alt] = SYNONYM_WEIGHT
+                            term.known = True
                 break
 
 

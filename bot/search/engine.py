@@ -1,26 +1,48 @@
 """Retrieval and re-ranking.
 
-FTS5 `bm25()` (title weighted above body) finds candidates for any of the query's
-terms; the re-ranker then scores how much of the *question* each candidate covers
-(IDF-weighted), how well the title matches, and boosts service cards. A best match
-below the threshold is reported as not found — an honest «не нашёл» beats a random
-article.
+FTS5 `bm25()` (title weighted above body) finds candidates for the query's terms; the
+re-ranker then scores how much of the *question* each candidate covers (IDF-weighted),
+how well its title names the question, and boosts service cards. A best match below
+the threshold is reported as not found — an honest «не нашёл» beats a random article.
+
+Decision rule (see `_decide`): coverage is judged on the question's informative terms
+(stop and function words never count; verbs and adverbs count less than nouns), with
+words the index has never seen counting as evidence that the question is about
+something else. The coverage a question needs falls with its length: a short question
+with one foreign word («телефон доверия сбербанка») is about that word, while a long,
+rambling message is mostly narrative around a few key terms.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer
+from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
 
-CANDIDATES = 40
+CANDIDATES = 30
 TITLE_WEIGHT = 5.0
-# Decision thresholds, tuned on tests/eval/questions.toml (see README, "Search").
+# Retrieval reads at most about this many postings: the rarest terms go into the MATCH
+# first; the commonest (e.g. «ребенок» in half the corpus) are left to the re-ranker.
+POSTINGS_BUDGET = 30_000
+MIN_RETRIEVAL_TERMS = 2
+# A word the index has never seen weighs this share of the rarest possible word.
+UNKNOWN_FACTOR = 1.0
+# Coverage needed: MIN_COVERAGE for a question of up to SHORT informative terms, falling
+# by COVERAGE_STEP per extra term down to LONG_COVERAGE.
 MIN_COVERAGE = 0.5
+SHORT = 3
+COVERAGE_STEP = 0.03
+LONG_COVERAGE = 0.25
 MIN_MATCHED_IDF = 1.0
 CARD_BOOST = 0.08
+TITLE_BONUS = 0.25
+NAME_BONUS = 0.2
+BM25_BONUS = 0.15
+
+_QUOTE = re.compile(r'"')
 
 
 @dataclass(frozen=True)
@@ -64,46 +86,117 @@ class SearchEngine:
         """Reload the index vocabulary (after articles were added or deleted)."""
         self.analyzer.refresh(await self.store.vocabulary(), await self.store.document_count())
 
+    # ---- weights --------------------------------------------------------------------------
+    def term_weight(self, term: Term) -> float:
+        an = self.analyzer
+        primary = next(iter(term.lemmas))
+        if an.in_index(primary):
+            idf = an.idf(primary)
+        elif term.known:
+            idf = max(an.idf(alt) for alt in term.lemmas if an.in_index(alt))
+        else:
+            # A word the index has never seen: the question may be about something else.
+            idf = an.unknown_idf * UNKNOWN_FACTOR
+        return term.importance * idf
+
+    def _retrieval_terms(self, query: AnalyzedQuery) -> list[str]:
+        an = self.analyzer
+        alts = {alt for t in query.terms for alt in t.lemmas if an.in_index(alt)}
+        def postings(alt: str) -> int:
+            return min(an.doc_freq.get(w, 0) for w in alt.split())
+        ordered = sorted(alts, key=lambda a: (postings(a), a))
+        chosen: list[str] = []
+        total = 0
+        for alt in ordered:
+            n = postings(alt)
+            if len(chosen) >= MIN_RETRIEVAL_TERMS and total + n > POSTINGS_BUDGET:
+                break
+            chosen.append(alt)
+            total += n
+        return chosen
+
+    # ---- search ---------------------------------------------------------------------------
     async def search(self, text: str, limit: int = 5) -> SearchResult:
         query = self.analyzer.analyze(text)
         result = SearchResult(query)
-        terms = sorted(t for t in query.index_terms if t in self.analyzer.doc_freq)
+        terms = self._retrieval_terms(query)
         if not terms:
             return result
-        expression = " OR ".join(f'"{t}"' for t in terms)
+        expression = " OR ".join('"' + _QUOTE.sub("", t) + '"' for t in terms)
         rows = await self.store.match(expression, CANDIDATES, TITLE_WEIGHT)
         if not rows:
             return result
+        weights = [self.term_weight(t) for t in query.terms]
+        total = sum(weights) or 1.0
         best_bm25 = min(r[1] for r in rows) or -1.0
-        total = sum(self._term_weight(t) for t in query.terms) or 1.0
         scored: list[Hit] = []
         for doc, bm25, title_text, body_text in rows:
-            title_terms = set(title_text.split())
-            doc_terms = title_terms | set(body_text.split())
-            matched = 0.0
-            in_title = 0.0
-            for term in query.terms:
-                weight = self._term_weight(term)
-                best = max((w for lem, w in term.lemmas.items() if lem in doc_terms), default=0)
-                matched += weight * best
-                if any(lem in title_terms for lem in term.lemmas):
-                    in_title += weight
-            coverage = matched / total
+            f = self._features(query.terms, weights, title_text, body_text)
+            coverage = f["matched"] / total
             score = (
                 coverage
-                + 0.25 * in_title / total
-                + 0.15 * (bm25 / best_bm25)
+                + TITLE_BONUS * f["in_title"] / total
+                + NAME_BONUS * f["name"]
+                + BM25_BONUS * (bm25 / best_bm25)
                 + (CARD_BOOST if doc.startswith("c:") else 0.0)
             )
-            if coverage >= MIN_COVERAGE and matched >= MIN_MATCHED_IDF:
-                scored.append(Hit(doc, score, coverage, title_text))
+            if self._decide(query, coverage, f["matched"]):
+                title = title_text.split("|", 1)[0].strip()
+                scored.append(Hit(doc, score, coverage, title))
         scored.sort(key=lambda h: (-h.score, h.doc))
         result.hits = scored[:limit]
         result.found = bool(result.hits)
         return result
 
-    def _term_weight(self, term) -> float:
-        if not term.known:
-            # A word the index has never seen: the question is about something else.
-            return self.analyzer.idf("\0unknown")
-        return max(self.analyzer.idf(lem) for lem in term.lemmas)
+    def required_coverage(self, query: AnalyzedQuery) -> float:
+        extra = max(0, query.words - SHORT)
+        return max(LONG_COVERAGE, MIN_COVERAGE - COVERAGE_STEP * extra)
+
+    def _decide(self, query: AnalyzedQuery, coverage: float, matched: float) -> bool:
+        return coverage >= self.required_coverage(query) and matched >= MIN_MATCHED_IDF
+
+    def _features(self, terms: list[Term], weights: list[float], title_text: str,
+                  body_text: str) -> dict[str, float]:
+        title_terms = set(title_text.split())
+        body_terms = set(body_text.split())
+        title_pad = f" {title_text} "
+        body_pad = f" {body_text} "
+
+        def present(alt: str, in_body: bool = True) -> bool:
+            if " " not in alt:
+                return alt in title_terms or (in_body and alt in body_terms)
+            return f" {alt} " in title_pad or (in_body and f" {alt} " in body_pad)
+
+        matched = in_title = 0.0
+        title_hits: set[str] = set()
+        for term, weight in zip(terms, weights):
+            best = 0.0
+            best_title = 0.0
+            for alt, w in term.lemmas.items():
+                if w > best and present(alt):
+                    best = w
+                if w > best_title and present(alt, in_body=False):
+                    best_title = w
+                    title_hits.update(alt.split())
+            matched += weight * best
+            in_title += weight * best_title
+        return {"matched": matched, "in_title": in_title,
+                "name": self._name_match(title_text, title_hits)}
+
+    def _name_match(self, title_text: str, hits: set[str]) -> float:
+        """How fully the question names the document: the best share of one title phrase
+        (the title, or one keyword of a card) made of the question's words, IDF-weighted."""
+        if not hits:
+            return 0.0
+        best = 0.0
+        idf = self.analyzer.idf
+        stop = self.analyzer.vocab.stopwords
+        for phrase in title_text.split("|"):
+            lemmas = [w for w in phrase.split() if w not in stop]
+            if not lemmas:
+                continue
+            mass = sum(idf(w) for w in lemmas)
+            got = sum(idf(w) for w in lemmas if w in hits)
+            if mass:
+                best = max(best, got / mass)
+        return best

@@ -11,7 +11,7 @@ from bot.text.morph import lemma
 from bot.text.normalize import words
 
 # Bump when the analysis changes: the store re-indexes once when this differs.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 
 def index_text(text: str) -> str:
@@ -19,7 +19,12 @@ def index_text(text: str) -> str:
 
 
 def card_index_text(card: dict) -> tuple[str, str]:
-    """(title, body) index text of a service card: its keywords count as title words."""
-    title = " ".join([card["title"], *card.get("keywords", [])])
+    """(title, body) index text of a service card: its keywords count as title words.
+
+    The title and each keyword are kept apart by « | » (a separator to FTS5's tokenizer),
+    so the re-ranker can tell how fully a question names one of them.
+    """
+    phrases = [card["title"], *card.get("keywords", [])]
+    title = " | ".join(t for t in (index_text(p) for p in phrases) if t)
     body = " ".join([card.get("summary", ""), *card.get("facts", [])])
-    return index_text(title), index_text(body)
+    return title, index_text(body)
