@@ -259,6 +259,32 @@ def test_html_saved_as_txt_is_read_as_html():
     assert "<p>" not in raw.text
 
 
+def test_html_without_charset_in_a_single_byte_code_page():
+    page = (
+        "<html><head><title>Семейный МФЦ открылся в Губкине | Новости области</title></head>"
+        '<body><div class="menu"><a href="/">Главная</a> <a href="/n">Новости</a></div>'
+        "<h1>Семейный МФЦ открылся в Губкине</h1>"
+        "<p>В Губкине Белгородской области открылся Семейный многофункциональный центр. Семьи "
+        "с детьми получат консультации юристов и психологов и оформят меры поддержки.</p>"
+        "<p>Центр работает ежедневно, специалисты прошли обучение на стажировочной площадке "
+        "в Белгороде.</p></body></html>"
+    )
+    for codec in ("cp1251", "koi8_r"):
+        raw = read_document(page.encode(codec), "page.htm")
+        assert raw.fmt == "html"
+        clean = clean_text(raw.text, raw.title)
+        assert clean.title == "Семейный МФЦ открылся в Губкине"
+        assert clean.paragraphs[0].startswith("В Губкине Белгородской области открылся")
+
+
+def test_zip_that_is_not_docx_is_unsupported():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("article.txt", "Текст статьи")
+    with pytest.raises(UnsupportedDocument):
+        read_document(buffer.getvalue(), "article.docx")
+
+
 def test_docx(parse):
     article = parse.parse_document((FIXTURES / "forum_kazan.docx").read_bytes(), "forum_kazan.docx")
     assert article.fmt == "docx"
