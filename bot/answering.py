@@ -24,7 +24,7 @@ from bot.render_crisis import render_crisis
 
 log = logging.getLogger(__name__)
 
-EVENT_QUESTION_WORDS = {"когда", "дата", "ближайший", "следующий", "скоро", "расписание",
+EVENT_QUESTION_WORDS = {"когда", "дата", "ближайший", "близкий", "следующий", "очередной", "скоро", "расписание",
                         "график", "предстоящий", "анонс", "будущий"}
 EVENT_KIND_WORDS = trigger_lemmas() | {"мероприятие", "событие"}
 FILTERABLE_KINDS = specific_kind_names()

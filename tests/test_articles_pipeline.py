@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import io
 import random
 import sys
+import zipfile
 from datetime import date
 from pathlib import Path
 

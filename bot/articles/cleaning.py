@@ -11,7 +11,9 @@ only applies those rules, plus three structural ones that no list can express:
 - repeated paragraphs go (exact, or near-exact by rapidfuzz ``fuzz.ratio`` ≥
   ``NEAR_DUPLICATE_RATIO`` on the normalised words), the first occurrence stays;
 - the title is found (the first short line without a final period that looks like a headline,
-  or the reader's title) and every repetition of it leaves the body;
+  or the reader's title unless that is site furniture such as «Новости») and every repetition
+  of it leaves the body; an article printed without a headline gets its first sentence, cut
+  to ≤ 120 characters at a clause or word boundary;
 - short non-sentence lines left dangling after the last paragraph (leftover menu items) go.
 
 Decisions worth knowing:

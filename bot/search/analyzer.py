@@ -75,17 +75,18 @@ def allowed_edits(word: str) -> int:
 
 @lru_cache(maxsize=50_000)
 def _parse(token: str) -> tuple[str | None, bool]:
-    """(part of speech, is a proper name) of a normalised word, by its likeliest parse."""
+    """(part of speech, is a function word) of a normalised word, by its likeliest parse."""
     if token.isdigit() or token in ABBREVIATIONS:
         return None, False
     if not any("а" <= ch <= "я" for ch in token):
         return None, False
     tag = morph_analyzer().parse(token)[0].tag
-    return tag.POS, bool({"Name", "Surn", "Patr", "Geox", "Orgn"} & tag.grammemes)
+    # Pronominal adjectives («мой», «такой», «который», «весь») are function words too.
+    return tag.POS, tag.POS in FUNCTION_POS or "Apro" in tag.grammemes
 
 
 def is_function_word(token: str) -> bool:
-    return _parse(token)[0] in FUNCTION_POS
+    return _parse(token)[1]
 
 
 def pos_weight(token: str) -> float:

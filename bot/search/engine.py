@@ -36,7 +36,8 @@ MIN_COVERAGE = 0.5
 SHORT = 3
 COVERAGE_STEP = 0.03
 LONG_COVERAGE = 0.25
-MIN_MATCHED_IDF = 1.0
+# The matched terms must weigh at least this share of the rarest possible word.
+MIN_MATCHED_SHARE = 0.15
 CARD_BOOST = 0.08
 TITLE_BONUS = 0.25
 NAME_BONUS = 0.2
@@ -153,7 +154,7 @@ class SearchEngine:
         return max(LONG_COVERAGE, MIN_COVERAGE - COVERAGE_STEP * extra)
 
     def _decide(self, query: AnalyzedQuery, coverage: float, matched: float) -> bool:
-        return coverage >= self.required_coverage(query) and matched >= MIN_MATCHED_IDF
+        return coverage >= self.required_coverage(query) and matched >= MIN_MATCHED_SHARE * self.analyzer.unknown_idf
 
     def _features(self, terms: list[Term], weights: list[float], title_text: str,
                   body_text: str) -> dict[str, float]:
