@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.search.indexer import phones_in
 from bot.search.vocabulary import SearchVocabulary
 from bot.text.layout import en_to_ru, has_latin
 from bot.text.morph import ABBREVIATIONS, analyzer as morph_analyzer, is_known_word, lemma
@@ -55,6 +57,9 @@ POS_WEIGHT = {
     "VERB": 0.5, "INFN": 0.5, "PRTF": 0.5, "PRTS": 0.5, "GRND": 0.5,
     "ADVB": 0.4, "NUMR": 0.4, "COMP": 0.4,
 }
+SMALL_NUMBER_WEIGHT = 0.3
+# Words of the story around the request in a message of several sentences.
+NARRATIVE_WEIGHT = 0.4
 # Function words: never the topic of a question.
 FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"})
 # Russian compound abbreviations (сложносокращённые слова): prefix → full adjective.
@@ -90,6 +95,9 @@ def is_function_word(token: str) -> bool:
 
 
 def pos_weight(token: str) -> float:
+    if token.isdigit():
+        # Small numbers are ages, days and counts: they match dates everywhere.
+        return SMALL_NUMBER_WEIGHT if len(token) <= 2 else 1.0
     pos, _ = _parse(token)
     return POS_WEIGHT.get(pos or "", 1.0)
 
@@ -299,12 +307,11 @@ class QueryAnalyzer:
     # ---- the whole query ------------------------------------------------------------------
     def analyze(self, text: str) -> AnalyzedQuery:
         repaired, layout_fixed = self._repair_layout(text)
-        tokens = words(repaired)[:MAX_QUERY_WORDS]
         query = AnalyzedQuery(text=text, repaired=repaired, layout_fixed=layout_fixed)
         shown: list[str] = []
         lemmas_seq: list[str] = []
         corrections = 0
-        for token in tokens:
+        for token, focus in _tokens_with_focus(_join_phones(repaired)):
             lem = lemma(token)
             if lem in self.vocab.number_words or token in self.vocab.number_words:
                 query.wants_number = True
@@ -312,7 +319,7 @@ class QueryAnalyzer:
                     or is_function_word(token)):
                 shown.append(token)
                 continue
-            importance = pos_weight(token)
+            importance = pos_weight(token) * focus
             if lem in self.doc_freq or token in self.doc_freq:
                 key = lem if lem in self.doc_freq else token
                 term = Term(token, {key: 1.0}, True, importance, "index")
@@ -345,10 +352,10 @@ class QueryAnalyzer:
         for group in self.vocab.synonym_groups:
             for phrase in group:
                 key = self._content(phrase)
-                start = _find_phrase(seq, key) if key else -1
-                if start < 0:
+                if not key:
                     continue
-                covered = query.terms[start:start + len(key)]
+                covered = [t for start in _find_phrase(seq, key)
+                           for t in query.terms[start:start + len(key)]]
                 for other in group:
                     if other == phrase:
                         continue
@@ -361,12 +368,47 @@ class QueryAnalyzer:
                         if alt not in term.lemmas:
                             term.lemmas[alt] = SYNONYM_WEIGHT
                             term.known = True
-                break
 
 
-def _find_phrase(seq: list[str], phrase: tuple[str, ...]) -> int:
+def _join_phones(text: str) -> str:
+    """Phone numbers as one ten-digit token each, the way the index holds them too."""
+    found = phones_in(text)
+    for start, end, token in reversed(found):
+        text = f"{text[:start]} {token} {text[end:]}"
+    return text
+
+
+def _find_phrase(seq: list[str], phrase: tuple[str, ...]) -> list[int]:
+    """Every start of `phrase` in `seq`."""
     n = len(phrase)
-    for i in range(len(seq) - n + 1):
-        if tuple(seq[i:i + n]) == phrase:
-            return i
-    return -1
+    return [i for i in range(len(seq) - n + 1) if tuple(seq[i:i + n]) == phrase]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def _tokens_with_focus(text: str) -> list[tuple[str, float]]:
+    """The words of a message, each with how much it counts by where it stands.
+
+    In a message of several sentences the request is what counts most: the sentences
+    that end with «?», or the last one when none does. The story around it
+    («у нас трое детей, муж постоянно в разъездах…») counts NARRATIVE_WEIGHT.
+    Long messages keep the request's words first when cut to MAX_QUERY_WORDS.
+    """
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if words(s)]
+    if len(sentences) <= 1:
+        return [(w, 1.0) for w in words(text)[:MAX_QUERY_WORDS]]
+    asks = {i for i, s in enumerate(sentences) if s.rstrip().endswith("?")}
+    if not asks:
+        asks = {len(sentences) - 1}
+    tagged = [(w, 1.0 if i in asks else NARRATIVE_WEIGHT)
+              for i, s in enumerate(sentences) for w in words(s)]
+    if len(tagged) <= MAX_QUERY_WORDS:
+        return tagged
+    keep = {i for i, (_, f) in enumerate(tagged) if f == 1.0}
+    keep = set(sorted(keep)[:MAX_QUERY_WORDS])
+    for i in range(len(tagged)):
+        if len(keep) >= MAX_QUERY_WORDS:
+            break
+        keep.add(i)
+    return [tagged[i] for i in sorted(keep)]

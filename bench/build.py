@@ -1,0 +1,203 @@
+"""Building the benchmark stores.
+
+Two paths, both through the project's own code:
+
+* `ingest_full` — one article at a time through the full pipeline, exactly as an admin's
+  upload: `App.add_article` (parse → dedupe → store → index → `search.refresh()` →
+  notifications) or `ArticleService.add_document` (the same without refresh/notifications).
+  This is what the ingest rate measures, and how the 1k store is built.
+* `build_bulk` — for 10k/100k: the real `parse_document` + `index_text` run in 2 worker
+  processes (multiprocessing, spawn), the main process stores each result with the real
+  `Store.add_article` (one transaction per article, as in production). Dedupe is by
+  content hash only (the near-duplicate FTS probe of `find_duplicate` is skipped), and there
+  is no per-article `search.refresh()`: the vocabulary is loaded once when the bot starts.
+
+Built stores are cached under bench/out/ by size, seed, corpus code, INDEX_VERSION and
+schema version (`common.store_key`), with a JSON sidecar holding how long the build took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import corpus
+from bench.common import OUT, settings_for, store_key
+
+CHUNK = 100
+
+
+def _fresh(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            p.unlink()
+
+
+async def ingest_full(db: Path, n: int, seed: int, via: str = "app") -> dict[str, Any]:
+    """Add articles 0..n-1 one by one to a fresh seeded store; return counts and timings."""
+    from bot.app import App
+
+    _fresh(db)
+    t0 = time.perf_counter()
+    app = await App.create(settings_for(db))
+    created = time.perf_counter() - t0
+    docs = list(corpus.articles(n, seed))
+    stored = duplicates = errors = 0
+    t0 = time.perf_counter()
+    try:
+        for a in docs:
+            if via == "app":
+                outcome = await app.add_article(a.data, a.name, origin=f"bench:{a.name}")
+            else:
+                outcome = await app.articles.add_document(a.data, a.name, origin=f"bench:{a.name}")
+            if outcome.error:
+                errors += 1
+            elif outcome.duplicate_of is not None:
+                duplicates += 1
+            else:
+                stored += 1
+        seconds = time.perf_counter() - t0
+        # Make the store a clean file to copy (no pending WAL).
+        await app.store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await app.close()
+    return {"n": n, "stored": stored, "duplicates": duplicates, "errors": errors,
+            "seconds": seconds, "rate": n / seconds if seconds else 0.0,
+            "app_create_s": created}
+
+
+def parse_only_rate(n: int, seed: int) -> dict[str, Any]:
+    """The floor of ingest: parse_document + index_text in this process, no store."""
+    from bot.articles.parse import parse_document
+    from bot.search.indexer import index_text
+
+    docs = list(corpus.articles(n, seed))
+    parse_document(docs[0].data, docs[0].name)  # imports, lazy tables
+    t0 = time.perf_counter()
+    for a in docs:
+        p = parse_document(a.data, a.name)
+        index_text(p.title)
+        index_text(p.body)
+    seconds = time.perf_counter() - t0
+    return {"n": n, "seconds": seconds, "rate": n / seconds}
+
+
+# ---- bulk -----------------------------------------------------------------------------------
+def _parse_chunk(job: tuple[int, int, int]) -> list[tuple[str, Any, list[Any]] | None]:
+    """Worker: generate and parse articles start..stop-1 with the real pipeline functions."""
+    from bot.articles.parse import parse_document
+    from bot.articles.readers import DocumentError
+    from bot.search.indexer import index_text
+    from bot.store.sqlite import NewArticle, NewEvent
+
+    seed, start, stop = job
+    out: list[tuple[str, Any, list[Any]] | None] = []
+    for a in corpus.articles(stop, seed, start):
+        try:
+            parsed = parse_document(a.data, a.name)
+        except DocumentError:
+            out.append(None)
+            continue
+        article = NewArticle(
+            title=parsed.title, published=parsed.published, source_url=parsed.source_url,
+            places=parsed.places, summary=parsed.summary, body=parsed.body,
+            content_hash=parsed.content_hash, origin=f"bench:{a.name}", fmt=parsed.fmt,
+            index_title=index_text(parsed.title), index_body=index_text(parsed.body),
+        )
+        events = [
+            NewEvent(kind=e.kind, title=e.title, start=e.start, end=e.end,
+                     time=e.time.strftime("%H:%M") if e.time else None, place=e.place,
+                     sentence=e.sentence, status=e.status)
+            for e in parsed.events
+        ]
+        out.append((parsed.content_hash, article, events))
+    return out
+
+
+async def build_bulk(db: Path, n: int, seed: int, workers: int = 2,
+                     progress: bool = True) -> dict[str, Any]:
+    from bot.app import App
+
+    _fresh(db)
+    t_start = time.perf_counter()
+    app = await App.create(settings_for(db))  # schema, seeds, cards
+    store = app.store
+    seen: set[str] = set()
+    stored = duplicates = errors = 0
+    jobs = [(seed, s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
+    ctx = mp.get_context("spawn")
+    try:
+        with ctx.Pool(workers) as pool:
+            done = 0
+            for chunk in pool.imap(_parse_chunk, jobs):
+                for item in chunk:
+                    if item is None:
+                        errors += 1
+                        continue
+                    content_hash, article, events = item
+                    if content_hash in seen:
+                        duplicates += 1
+                        continue
+                    seen.add(content_hash)
+                    await store.add_article(article, events)
+                    stored += 1
+                done += len(chunk)
+                if progress and done % 5000 < CHUNK:
+                    el = time.perf_counter() - t_start
+                    print(f"  build {n}: {done}/{n} ({done / el:.0f}/s)", flush=True)
+        await store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await app.close()
+    seconds = time.perf_counter() - t_start
+    return {"n": n, "stored": stored, "duplicates": duplicates, "errors": errors,
+            "seconds": seconds, "rate": n / seconds, "workers": workers, "path": "bulk"}
+
+
+def cached_store(size: int, seed: int, rebuild: bool = False) -> tuple[Path, dict[str, Any], bool]:
+    """(path, build info, built now?) of the store of `size` articles, building it if needed.
+
+    The 1k store is the product of the full-pipeline ingest; bigger ones use the bulk path.
+    """
+    OUT.mkdir(parents=True, exist_ok=True)
+    key = store_key(size, seed)
+    path = OUT / f"store_{key}.sqlite3"
+    meta = OUT / f"store_{key}.json"
+    if path.exists() and meta.exists() and not rebuild:
+        return path, json.loads(meta.read_text()), False
+    tmp = OUT / f"building_{key}.sqlite3"
+    if size <= 1000:
+        info = asyncio.run(ingest_full(tmp, size, seed, via="app"))
+        info["path"] = "full pipeline (App.add_article)"
+    else:
+        info = asyncio.run(build_bulk(tmp, size, seed))
+        info["path"] = "bulk: real parse+index in 2 processes, Store.add_article"
+    info["db_mb"] = tmp.stat().st_size / 1e6
+    _fresh(path)
+    shutil.move(tmp, path)
+    for suffix in ("-wal", "-shm"):
+        p = Path(str(tmp) + suffix)
+        if p.exists():
+            p.unlink()
+    meta.write_text(json.dumps(info, indent=1))
+    return path, info, True
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    _fresh(dst)
+    shutil.copyfile(src, dst)
+    return dst
+
+
+if __name__ == "__main__":
+    import sys
+
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    print(cached_store(size, 1, rebuild="--rebuild" in sys.argv))
+    print(os.getpid())
