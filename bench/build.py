@@ -90,12 +90,24 @@ def parse_only_rate(n: int, seed: int) -> dict[str, Any]:
 
 
 # ---- bulk -----------------------------------------------------------------------------------
+def new_article_of(parsed: Any, origin: str) -> Any:
+    """The store's NewArticle for a parsed article, as ArticleService.add_document makes it
+    (fields taken by name, so a field added to both sides needs no change here)."""
+    from dataclasses import fields
+
+    from bot.search.indexer import index_text
+    from bot.store.sqlite import NewArticle
+
+    extra = {"origin": origin, "index_title": index_text(parsed.title),
+             "index_body": index_text(parsed.body)}
+    return NewArticle(**{f.name: extra[f.name] if f.name in extra else getattr(parsed, f.name)
+                         for f in fields(NewArticle)})
+
+
 def _parse_chunk(job: tuple[int, int, int]) -> list[tuple[str, Any, list[Any]] | None]:
     """Worker: generate and parse articles start..stop-1 with the real pipeline functions."""
     from bot.articles.parse import parse_document
     from bot.articles.readers import DocumentError
-    from bot.search.indexer import index_text
-    from bot.store.sqlite import NewArticle, NewEvent
 
     seed, start, stop = job
     out: list[tuple[str, Any, list[Any]] | None] = []
@@ -105,33 +117,27 @@ def _parse_chunk(job: tuple[int, int, int]) -> list[tuple[str, Any, list[Any]] |
         except DocumentError:
             out.append(None)
             continue
-        article = NewArticle(
-            title=parsed.title, published=parsed.published, source_url=parsed.source_url,
-            places=parsed.places, summary=parsed.summary, body=parsed.body,
-            content_hash=parsed.content_hash, origin=f"bench:{a.name}", fmt=parsed.fmt,
-            index_title=index_text(parsed.title), index_body=index_text(parsed.body),
-        )
-        events = [
-            NewEvent(kind=e.kind, title=e.title, start=e.start, end=e.end,
-                     time=e.time.strftime("%H:%M") if e.time else None, place=e.place,
-                     sentence=e.sentence, status=e.status)
-            for e in parsed.events
-        ]
-        out.append((parsed.content_hash, article, events))
+        out.append((parsed.content_hash, new_article_of(parsed, f"bench:{a.name}"),
+                    list(parsed.events)))
     return out
 
 
-async def build_bulk(db: Path, n: int, seed: int, workers: int = 2,
-                     progress: bool = True) -> dict[str, Any]:
+async def build_bulk(db: Path, n: int, seed: int, workers: int = 2, progress: bool = True,
+                     base: Path | None = None, base_n: int = 0) -> dict[str, Any]:
+    """Build a store of articles 0..n-1; from a copy of `base` (articles 0..base_n-1) if given."""
     from bot.app import App
 
     _fresh(db)
     t_start = time.perf_counter()
+    if base is not None:
+        shutil.copyfile(base, db)
     app = await App.create(settings_for(db))  # schema, seeds, cards
     store = app.store
-    seen: set[str] = set()
+    async with store._db.execute("SELECT content_hash FROM articles") as cur:
+        seen: set[str] = {r[0] for r in await cur.fetchall()}
     stored = duplicates = errors = 0
-    jobs = [(seed, s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
+    first = base_n if base is not None else 0
+    jobs = [(seed, s, min(s + CHUNK, n)) for s in range(first, n, CHUNK)]
     ctx = mp.get_context("spawn")
     try:
         with ctx.Pool(workers) as pool:
@@ -149,15 +155,16 @@ async def build_bulk(db: Path, n: int, seed: int, workers: int = 2,
                     await store.add_article(article, events)
                     stored += 1
                 done += len(chunk)
-                if progress and done % 5000 < CHUNK:
+                if progress and done % 10000 < CHUNK:
                     el = time.perf_counter() - t_start
-                    print(f"  build {n}: {done}/{n} ({done / el:.0f}/s)", flush=True)
+                    print(f"  build {n}: {first + done}/{n} ({done / el:.0f}/s)", flush=True)
         await store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         await app.close()
     seconds = time.perf_counter() - t_start
     return {"n": n, "stored": stored, "duplicates": duplicates, "errors": errors,
-            "seconds": seconds, "rate": n / seconds, "workers": workers, "path": "bulk"}
+            "seconds": seconds, "rate": (n - first) / seconds, "workers": workers,
+            "from_base": first}
 
 
 def cached_store(size: int, seed: int, rebuild: bool = False) -> tuple[Path, dict[str, Any], bool]:
@@ -176,8 +183,17 @@ def cached_store(size: int, seed: int, rebuild: bool = False) -> tuple[Path, dic
         info = asyncio.run(ingest_full(tmp, size, seed, via="app"))
         info["path"] = "full pipeline (App.add_article)"
     else:
-        info = asyncio.run(build_bulk(tmp, size, seed))
+        # Article i depends only on (seed, i): start from the largest smaller store cached.
+        base, base_n = None, 0
+        for smaller in (10_000, 1000):
+            p = OUT / f"store_{store_key(smaller, seed)}.sqlite3"
+            if smaller < size and p.exists():
+                base, base_n = p, smaller
+                break
+        info = asyncio.run(build_bulk(tmp, size, seed, base=base, base_n=base_n))
         info["path"] = "bulk: real parse+index in 2 processes, Store.add_article"
+        if base is not None:
+            info["path"] += f" (articles {base_n}.. on a copy of the {base_n} store)"
     info["db_mb"] = tmp.stat().st_size / 1e6
     _fresh(path)
     shutil.move(tmp, path)

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.app import App
 from bot.dispatcher import build_bot, build_dispatcher
 from bot.settings import Settings, load_settings
 from tests.fakebotapi import TEST_TOKEN, Call, FakeBotAPI
+
+# Property tests explore freely when run by hand, but CI must not turn red by luck:
+# the default profile is derandomised (the same examples every run).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile("explore" if os.environ.get("HYPOTHESIS_EXPLORE") else "ci")
 
 ADMIN_ID = 777
 USER_ID = 1001

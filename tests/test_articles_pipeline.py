@@ -616,6 +616,9 @@ def test_summary_properties(chosen, repeat, max_sentences):
     assert 1 <= len(picked) <= max_sentences
     assert len(summary) <= 600
     assert len(set(picked)) == len(picked)
+    if summary.endswith("…"):  # one sentence longer than the limit: cut at a word boundary
+        assert len(picked) == 1 and any(p.startswith(summary[:-1]) for p in paragraphs)
+        return
     assert all(s in paragraphs for s in picked)
     first_seen = {s: paragraphs.index(s) for s in picked}
     assert [first_seen[s] for s in picked] == sorted(first_seen[s] for s in picked)

@@ -162,6 +162,9 @@ def _interval_distance(start: date, end: date, ref: date) -> int:
     return 0
 
 
+_MAX_INFERRED_DISTANCE = 250  # weighted days; see _infer
+
+
 def _infer(build, ref: date | None) -> tuple[date, date] | None:
     """Pick a year for ``build(year) -> (start, end)`` (may raise ValueError) around ``ref``."""
     if ref is None:
@@ -177,7 +180,11 @@ def _infer(build, ref: date | None) -> tuple[date, date] | None:
         d = _interval_distance(start, end, ref)
         if best is None or d < best[0]:
             best = (d, (start, end))
-    return best[1] if best else None
+    # With every year possible the winner is never further than ~8 months (weighted); a
+    # farther one means the near years were impossible (29 февраля): don't guess.
+    if best is None or best[0] > _MAX_INFERRED_DISTANCE:
+        return None
+    return best[1]
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_docume
 from bot.articles.readers import DocumentError
 from bot.search.indexer import index_text
 from bot.store import Store
-from bot.store.sqlite import NewArticle, NewEvent
+from bot.store.sqlite import NewArticle
 
 log = logging.getLogger(__name__)
 
@@ -64,20 +64,7 @@ class ArticleService:
             index_title=index_text(parsed.title),
             index_body=index_text(parsed.body),
         )
-        events = [
-            NewEvent(
-                kind=e.kind,
-                title=e.title,
-                start=e.start,
-                end=e.end,
-                time=e.time.strftime("%H:%M") if e.time else None,
-                place=e.place,
-                sentence=e.sentence,
-                status=e.status,
-            )
-            for e in parsed.events
-        ]
-        outcome.article_id = await self.store.add_article(article, events)
+        outcome.article_id = await self.store.add_article(article, parsed.events)
         outcome.new_event_ids = [e.id for e in await self.store.events_of_article(outcome.article_id)]
         return outcome
 

@@ -115,6 +115,25 @@ def _forms(term: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+# Endings stripped to find a word's stem (for derivation and aspect pairs, not inflection:
+# the words are lemmas already). Longest first.
+_ENDINGS = tuple(sorted((
+    "ировать", "овать", "евать", "ывать", "ивать", "ать", "ять", "ить", "еть", "уть", "ыть",
+    "ение", "ание", "ость", "ство", "итель", "тель", "ция", "ие", "ия", "ье",
+    "ский", "цкий", "ной", "ный", "ний", "ый", "ий", "ой", "а", "я", "о", "е", "ь", "й",
+), key=len, reverse=True))
+
+
+@lru_cache(maxsize=100_000)
+def stem(lem: str) -> str:
+    """A crude derivational stem of a lemma: «нарушать», «нарушить», «нарушение» → «наруш»."""
+    word = lem[:-2] if lem.endswith(("ся", "сь")) and len(lem) > 6 else lem
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[:-len(ending)]
+    return word
+
+
 @dataclass
 class Term:
     """One concept of the query: what was typed and the index terms that stand for it.
@@ -198,14 +217,14 @@ class QueryAnalyzer:
         good = 0
         for i in latin:
             typed = words(chunks[i])
-            if typed and all(w in self.doc_freq for w in typed):
-                continue  # a Latin word the index holds (a name, an acronym)
             conv = words(en_to_ru(chunks[i]))
             if not conv or any(has_latin(w) for w in conv):
                 continue
+            plausible = all(self._plausible(w) for w in conv)
+            if not plausible and typed and all(w in self.doc_freq for w in typed):
+                continue  # a Latin word the index holds (a name, an acronym)
             convert.append(i)
-            if all(self._plausible(w) for w in conv):
-                good += 1
+            good += plausible
         # Convert when at least half of the Latin chunks become known words.
         if not convert or good * 2 < len(latin) or good == 0:
             return text, False
@@ -287,22 +306,32 @@ class QueryAnalyzer:
         return None
 
     def _derived(self, lem: str) -> str | None:
-        """The most frequent index word that begins with the stem and is a little longer."""
+        """The most frequent index word of the same stem («нарушать» → «нарушить»), or one
+        that begins with the word and is a little longer («мурманск» → «мурманский»)."""
+        relatives = self.relatives(lem)
+        return relatives[0] if relatives else None
+
+    def relatives(self, lem: str, limit: int = 1) -> list[str]:
+        """Index words of the same stem as `lem` (not `lem` itself), most frequent first."""
         if len(lem) < 5 or lem.isdigit():
-            return None
-        stem = lem[:-1] if lem[-1] in _VOWEL_END else lem
-        if len(stem) < 5:
-            return None
-        i = bisect.bisect_left(self._sorted, stem)
-        best: tuple[int, str] | None = None
-        for cand in self._sorted[i:i + 50]:
-            if not cand.startswith(stem):
+            return []
+        base = stem(lem)
+        bare = lem.rstrip(_VOWEL_END)
+        prefix = min(base, bare, key=len)
+        if len(prefix) < 4:
+            return []
+        i = bisect.bisect_left(self._sorted, prefix)
+        found: list[tuple[int, str]] = []
+        for cand in self._sorted[i:i + 100]:
+            if not cand.startswith(prefix):
                 break
-            if cand != lem and len(cand) - len(stem) <= 5:
-                key = (-self.doc_freq.get(cand, 0), cand)
-                if best is None or key < best:
-                    best = key
-        return best[1] if best else None
+            if cand == lem or cand in self.vocab.stopwords:
+                continue
+            same_stem = len(base) >= 4 and stem(cand) == base
+            longer = len(bare) >= 5 and cand.startswith(bare) and len(cand) - len(bare) <= 5
+            if same_stem or longer:
+                found.append((-self.doc_freq.get(cand, 0), cand))
+        return [c for _, c in sorted(found)[:limit]]
 
     # ---- the whole query ------------------------------------------------------------------
     def analyze(self, text: str) -> AnalyzedQuery:
@@ -316,7 +345,7 @@ class QueryAnalyzer:
             if lem in self.vocab.number_words or token in self.vocab.number_words:
                 query.wants_number = True
             if (token in self.vocab.stopwords or lem in self.vocab.stopwords
-                    or is_function_word(token)):
+                    or is_function_word(token) or (len(token) == 1 and not token.isdigit())):
                 shown.append(token)
                 continue
             importance = pos_weight(token) * focus

@@ -32,12 +32,15 @@ MIN_RETRIEVAL_TERMS = 2
 UNKNOWN_FACTOR = 1.0
 # Coverage needed: MIN_COVERAGE for a question of up to SHORT informative terms, falling
 # by COVERAGE_STEP per extra term down to LONG_COVERAGE.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.45
 SHORT = 3
-COVERAGE_STEP = 0.03
+COVERAGE_STEP = 0.02
 LONG_COVERAGE = 0.25
 # The matched terms must weigh at least this share of the rarest possible word.
 MIN_MATCHED_SHARE = 0.15
+# A question of up to this many informative words whose heaviest topic word the index
+# has never seen is about something else.
+HEAD_MAX_WORDS = 5
 CARD_BOOST = 0.08
 TITLE_BONUS = 0.25
 NAME_BONUS = 0.2
@@ -129,6 +132,8 @@ class SearchEngine:
             return result
         weights = [self.term_weight(t) for t in query.terms]
         total = sum(weights) or 1.0
+        if self.foreign_head(query, weights):
+            return result
         best_bm25 = min(r[1] for r in rows) or -1.0
         scored: list[Hit] = []
         for doc, bm25, title_text, body_text in rows:
@@ -153,8 +158,21 @@ class SearchEngine:
         extra = max(0, query.words - SHORT)
         return max(LONG_COVERAGE, MIN_COVERAGE - COVERAGE_STEP * extra)
 
+    def foreign_head(self, query: AnalyzedQuery, weights: list[float]) -> bool:
+        """True when a short question's most specific topic word (the heaviest noun,
+        adjective, number or name of the request) is one the index has never seen:
+        «телефон доверия сбербанка», «форум автолюбителей» are about that word."""
+        if query.words > HEAD_MAX_WORDS:
+            return False
+        best: tuple[float, Term] | None = None
+        for term, weight in zip(query.terms, weights):
+            if term.importance >= 1.0 and (best is None or weight > best[0]):
+                best = (weight, term)
+        return best is not None and not best[1].known
+
     def _decide(self, query: AnalyzedQuery, coverage: float, matched: float) -> bool:
-        return coverage >= self.required_coverage(query) and matched >= MIN_MATCHED_SHARE * self.analyzer.unknown_idf
+        return (coverage >= self.required_coverage(query)
+                and matched >= MIN_MATCHED_SHARE * self.analyzer.unknown_idf)
 
     def _features(self, terms: list[Term], weights: list[float], title_text: str,
                   body_text: str) -> dict[str, float]:

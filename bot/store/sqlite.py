@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -101,13 +101,14 @@ class NewArticle:
     index_body: str
 
 
-@dataclass(frozen=True, slots=True)
-class NewEvent:
+class EventFacts(Protocol):
+    """What the store needs of an extracted event (bot.articles.events.ExtractedEvent)."""
+
     kind: str
     title: str
     start: dt.date
     end: dt.date
-    time: str | None
+    time: dt.time | None
     place: str | None
     sentence: str
     status: str
@@ -188,7 +189,7 @@ class Store:
         )
 
     # ---- articles ---------------------------------------------------------------------
-    async def add_article(self, article: NewArticle, events: Iterable[NewEvent]) -> int:
+    async def add_article(self, article: NewArticle, events: Iterable[EventFacts]) -> int:
         """Store an article, its events and its index row in one transaction; return its id."""
         async with self.transaction() as db:
             cur = await db.execute(
@@ -214,7 +215,7 @@ class Store:
                 [
                     (
                         article_id, e.kind, e.title, e.start.isoformat(), e.end.isoformat(),
-                        e.time, e.place, e.sentence, e.status,
+                        e.time.strftime("%H:%M") if e.time else None, e.place, e.sentence, e.status,
                     )
                     for e in events
                 ],
