@@ -91,7 +91,7 @@ class Answerer:
         else:
             sentences = [article.summary] if article.summary else []
         return render_article(article.title, article.published, sentences,
-                              article.source_url, article.id)
+                              article.source_url, article.id, article.source_name)
 
     async def titles(self, docs: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -75,14 +75,17 @@ def render_card(card: dict) -> Reply:
 
 
 def render_article(title: str, published: dt.date | None, sentences: list[str],
-                   source_url: str | None, article_id: int) -> Reply:
+                   source_url: str | None, article_id: int, source_name: str | None = None) -> Reply:
     lines = [f"<b>{esc(title)}</b>"]
     lines.append(f"📅 {esc(human_date(published))}" if published else "📅 дата публикации не указана")
     lines.append(esc(" ".join(sentences)))
     if source_url:
-        lines.append(f'<a href="{esc_attr(source_url)}">Источник</a>')
+        label = esc(short(source_name, 80)) if source_name else "Источник"
+        lines.append(f'🔗 <a href="{esc_attr(source_url)}">{label}</a>')
+    elif source_name:
+        lines.append(f"Источник: {esc(short(source_name, 200))}")
     else:
-        lines.append(f"Статья №{article_id} в базе бота.")
+        lines.append(f"Источник не указан (статья №{article_id} из базы бота).")
     return Reply("\n".join(lines))
 
 

@@ -63,6 +63,7 @@ class ArticleService:
             fmt=parsed.fmt,
             index_title=index_text(parsed.title),
             index_body=index_text(parsed.body),
+            source_name=parsed.source_name,
         )
         outcome.article_id = await self.store.add_article(article, parsed.events)
         outcome.new_event_ids = [e.id for e in await self.store.events_of_article(outcome.article_id)]

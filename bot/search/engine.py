@@ -35,7 +35,7 @@ UNKNOWN_FACTOR = 1.0
 MIN_COVERAGE = 0.45
 SHORT = 3
 COVERAGE_STEP = 0.02
-LONG_COVERAGE = 0.25
+LONG_COVERAGE = 0.2
 # The matched terms must weigh at least this share of the rarest possible word.
 MIN_MATCHED_SHARE = 0.15
 # A question of up to this many informative words whose heaviest topic word the index

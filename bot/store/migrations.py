@@ -94,4 +94,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_index, 'row');
     """,
+    # 2: who published the article when there is no link («Источник: Министерство …»)
+    """
+    ALTER TABLE articles ADD COLUMN source_name TEXT;
+    """,
 ]

@@ -34,6 +34,7 @@ class ArticleRow:
     body: str
     origin: str
     created_at: str
+    source_name: str | None = None
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> ArticleRow:
@@ -47,6 +48,7 @@ class ArticleRow:
             body=row["body"],
             origin=row["origin"],
             created_at=row["created_at"],
+            source_name=row["source_name"],
         )
 
 
@@ -99,6 +101,7 @@ class NewArticle:
     fmt: str
     index_title: str
     index_body: str
+    source_name: str | None = None
 
 
 class EventFacts(Protocol):
@@ -194,7 +197,8 @@ class Store:
         async with self.transaction() as db:
             cur = await db.execute(
                 "INSERT INTO articles(title, published, source_url, places, summary, body,"
-                " content_hash, origin, fmt, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                " content_hash, origin, fmt, created_at, source_name)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.title,
                     article.published.isoformat() if article.published else None,
@@ -206,6 +210,7 @@ class Store:
                     article.origin,
                     article.fmt,
                     _now(),
+                    article.source_name,
                 ),
             )
             article_id = cur.lastrowid

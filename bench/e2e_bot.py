@@ -1,0 +1,69 @@
+"""The bot process of the end-to-end benchmark: the real bot, or a minimal echo bot.
+
+`python -m bench.e2e_bot real|echo API_BASE [DB]` — long polling against API_BASE until
+SIGINT/SIGTERM. `real` wires the project exactly as `python -m bot run` does (App.create,
+build_bot, build_dispatcher, background jobs, start_polling with handle_as_tasks=True), with
+FLOOD_LIMIT=0; `echo` is one aiogram handler answering message.text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+
+async def real(api_base: str, db: Path) -> None:
+    from bench.common import settings_for
+    from bot.app import App
+    from bot.dispatcher import build_bot, build_dispatcher
+    from tests.fakebotapi import TEST_TOKEN
+
+    settings = settings_for(db, bot_token=TEST_TOKEN, telegram_api_base=api_base, flood_limit=0)
+    app = await App.create(settings)
+    bot = build_bot(settings)
+    dp = build_dispatcher(app)
+    try:
+        await app.start_background(bot)
+        await dp.start_polling(bot, handle_signals=True, handle_as_tasks=True)
+    finally:
+        await app.stop_background()
+        await bot.session.close()
+        await app.close()
+
+
+async def echo(api_base: str) -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+
+    from tests.fakebotapi import TEST_TOKEN
+
+    bot = Bot(TEST_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
+    dp = Dispatcher()
+
+    @dp.message()
+    async def answer(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    try:
+        await dp.start_polling(bot, handle_signals=True, handle_as_tasks=True)
+    finally:
+        await bot.session.close()
+
+
+def main(argv: list[str]) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    mode, api_base = argv[0], argv[1]
+    if mode == "real":
+        asyncio.run(real(api_base, Path(argv[2])))
+    else:
+        asyncio.run(echo(api_base))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
