@@ -45,7 +45,7 @@ class BenchAPI(FakeBotAPI):
     def _record(self, call: Call) -> None:
         super()._record(call)
         if call.method == "getUpdates" and self.first_poll_at is None:
-            self.first_poll_at = call.started
+            self.first_poll_at = call.time
             self.first_poll.set()
         elif call.method in ("sendMessage", "sendDocument"):
             if not call.ok:
@@ -58,7 +58,7 @@ class BenchAPI(FakeBotAPI):
             self.replies += 1
             fut = self.pending.pop(chat, None)
             if fut is not None and not fut.done():
-                fut.set_result(call.started)
+                fut.set_result(call.time)
 
 
 def messages(seed: int, n: int) -> list[str]:

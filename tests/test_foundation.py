@@ -91,8 +91,8 @@ def test_token_is_never_shown():
     assert TEST_TOKEN not in repr(settings) and TEST_TOKEN not in str(settings)
 
 
-def test_ask_prints_the_reply(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/ask.sqlite3",
+def test_ask_prints_the_reply(db_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}",
            "PYTHONPATH": str(ROOT), "BOT_TOKEN": ""}
     proc = subprocess.run([sys.executable, "-m", "bot", "ask", "телефон доверия"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
@@ -100,9 +100,9 @@ def test_ask_prints_the_reply(tmp_path):
     assert "8-800-2000-122" in proc.stdout and "<b>" not in proc.stdout
 
 
-async def test_run_subprocess_answers_through_long_polling(fake_api, tmp_path):
+async def test_run_subprocess_answers_through_long_polling(fake_api, db_path):
     env = {**os.environ, "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": fake_api.base_url,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/run.sqlite3", "PYTHONPATH": str(ROOT),
+           "DATABASE_URL": f"sqlite:///{db_path}", "PYTHONPATH": str(ROOT),
            "LOG_LEVEL": "WARNING"}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=str(ROOT), env=env,

@@ -18,8 +18,8 @@ def run(db: Path, *args: str, today: str = "2026-11-23") -> subprocess.Completed
                           capture_output=True, text=True, timeout=180)
 
 
-def test_ingest_reports_each_file_and_ask_finds_the_facts(tmp_path):
-    db = tmp_path / "ingest.sqlite3"
+def test_ingest_reports_each_file_and_ask_finds_the_facts(db_path):
+    db = db_path  # a copy of the seeded template store: no seeding in every subprocess
     good = ["webinar_cp1251.txt", "helpline_koi8r.txt", "family_mfc.html", "forum_kazan.docx",
             "contest_samara.pdf"]
     proc = run(db, "ingest", *[str(FIXTURES / name) for name in good])
@@ -37,8 +37,8 @@ def test_ingest_reports_each_file_and_ask_finds_the_facts(tmp_path):
     assert "3–5 марта 2027" in answer.stdout and "Казань" in answer.stdout
 
 
-def test_ingest_fails_non_zero_and_names_the_problem(tmp_path):
-    db = tmp_path / "bad.sqlite3"
+def test_ingest_fails_non_zero_and_names_the_problem(db_path, tmp_path):
+    db = db_path
     proc = run(db, "ingest", str(FIXTURES / "junk.txt"), str(FIXTURES / "fake.docx"),
                str(tmp_path / "missing.txt"))
     assert proc.returncode == 1

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
+from bot.search.indexer import card_index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
 
@@ -26,7 +27,7 @@ CANDIDATES = 30
 TITLE_WEIGHT = 5.0
 # Retrieval reads at most about this many postings: the rarest terms go into the MATCH
 # first; the commonest (e.g. «ребенок» in half the corpus) are left to the re-ranker.
-POSTINGS_BUDGET = 30_000
+POSTINGS_BUDGET = 6_000
 MIN_RETRIEVAL_TERMS = 2
 # A word the index has never seen weighs this share of the rarest possible word.
 UNKNOWN_FACTOR = 1.0
@@ -47,6 +48,11 @@ NAME_BONUS = 0.2
 BM25_BONUS = 0.15
 
 _QUOTE = re.compile(r'"')
+
+
+def _quoted(term: str) -> str:
+    """An FTS5 string (a word or a phrase): user text never reaches MATCH as syntax."""
+    return '"' + _QUOTE.sub("", term) + '"'
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class SearchEngine:
     def __init__(self, store: Store, analyzer: QueryAnalyzer) -> None:
         self.store = store
         self.analyzer = analyzer
+        self._card_rows: dict[str, tuple[str, str]] | None = None
 
     @classmethod
     async def create(cls, store: Store, vocab: SearchVocabulary) -> SearchEngine:
@@ -89,6 +96,7 @@ class SearchEngine:
     async def refresh(self) -> None:
         """Reload the index vocabulary (after articles were added or deleted)."""
         self.analyzer.refresh(await self.store.vocabulary(), await self.store.document_count())
+        self._card_rows = None
 
     # ---- weights --------------------------------------------------------------------------
     def term_weight(self, term: Term) -> float:
@@ -103,42 +111,74 @@ class SearchEngine:
             idf = an.unknown_idf * UNKNOWN_FACTOR
         return term.importance * idf
 
-    def _retrieval_terms(self, query: AnalyzedQuery) -> list[str]:
+    def _expression(self, query: AnalyzedQuery) -> str | None:
+        """The FTS5 MATCH expression, bounded in the postings it reads.
+
+        bm25() is computed for every matching row, so a term held by most of the corpus
+        («ребенок», «семья» in 100k articles) would cost hundreds of milliseconds: the
+        rarest terms go in first, up to POSTINGS_BUDGET rows; the common ones are left to
+        the re-ranker. When every term is that common, only titles are searched.
+        """
         an = self.analyzer
         alts = {alt for t in query.terms for alt in t.lemmas if an.in_index(alt)}
+        if not alts:
+            return None
+
         def postings(alt: str) -> int:
-            return min(an.doc_freq.get(w, 0) for w in alt.split())
+            return max(an.doc_freq.get(w, 0) for w in alt.split())
+
         ordered = sorted(alts, key=lambda a: (postings(a), a))
         chosen: list[str] = []
         total = 0
         for alt in ordered:
             n = postings(alt)
-            if len(chosen) >= MIN_RETRIEVAL_TERMS and total + n > POSTINGS_BUDGET:
+            if total + n > POSTINGS_BUDGET and (chosen or " " in alt):
+                continue
+            if total + n > POSTINGS_BUDGET:
                 break
             chosen.append(alt)
             total += n
-        return chosen
+        if chosen:
+            return " OR ".join(_quoted(t) for t in chosen)
+        common = [a for a in ordered if " " not in a][:MIN_RETRIEVAL_TERMS]
+        if not common:
+            return None
+        return "{title} : (" + " OR ".join(_quoted(t) for t in common) + ")"
+
+    async def _cards(self) -> dict[str, tuple[str, str]]:
+        """Index text of every service card, kept in memory: cards are few and always
+        re-ranked, so a question about a service never depends on the FTS cut-off."""
+        if self._card_rows is None:
+            cards = await self.store.get_cards()
+            self._card_rows = {f"c:{cid}": card_index_text(card) for cid, card in cards.items()}
+        return self._card_rows
 
     # ---- search ---------------------------------------------------------------------------
     async def search(self, text: str, limit: int = 5) -> SearchResult:
         query = self.analyzer.analyze(text)
         result = SearchResult(query)
-        terms = self._retrieval_terms(query)
-        if not terms:
-            return result
-        expression = " OR ".join('"' + _QUOTE.sub("", t) + '"' for t in terms)
-        rows = await self.store.match(expression, CANDIDATES, TITLE_WEIGHT)
-        if not rows:
+        if not query.terms:
             return result
         weights = [self.term_weight(t) for t in query.terms]
         total = sum(weights) or 1.0
         if self.foreign_head(query, weights):
             return result
-        best_bm25 = min(r[1] for r in rows) or -1.0
+        expression = self._expression(query)
+        if expression is None:
+            return result
+        rows = await self.store.match(expression, CANDIDATES, TITLE_WEIGHT)
+        candidates = {doc: (bm25, title, body) for doc, bm25, title, body in rows}
+        for doc, (title, body) in (await self._cards()).items():
+            candidates.setdefault(doc, (0.0, title, body))
+        best_bm25 = min((r[1] for r in rows), default=0.0) or -1.0
         scored: list[Hit] = []
-        for doc, bm25, title_text, body_text in rows:
+        for doc, (bm25, title_text, body_text) in candidates.items():
             f = self._features(query.terms, weights, title_text, body_text)
+            if not f["matched"]:
+                continue
             coverage = f["matched"] / total
+            if not self._decide(query, coverage, f["matched"]):
+                continue
             score = (
                 coverage
                 + TITLE_BONUS * f["in_title"] / total
@@ -146,9 +186,8 @@ class SearchEngine:
                 + BM25_BONUS * (bm25 / best_bm25)
                 + (CARD_BOOST if doc.startswith("c:") else 0.0)
             )
-            if self._decide(query, coverage, f["matched"]):
-                title = title_text.split("|", 1)[0].strip()
-                scored.append(Hit(doc, score, coverage, title))
+            title = title_text.split("|", 1)[0].strip()
+            scored.append(Hit(doc, score, coverage, title))
         scored.sort(key=lambda h: (-h.score, h.doc))
         result.hits = scored[:limit]
         result.found = bool(result.hits)
