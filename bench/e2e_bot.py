@@ -9,6 +9,7 @@ FLOOD_LIMIT=0; `echo` is one aiogram handler answering message.text.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def main(argv: list[str]) -> int:
 
     logging.basicConfig(level=logging.WARNING)
     mode, api_base = argv[0], argv[1]
+    if api_base == "-":  # start-up benchmark: the base comes from the environment
+        api_base = os.environ["TELEGRAM_API_BASE"]
     if mode == "real":
         asyncio.run(real(api_base, Path(argv[2])))
     else:

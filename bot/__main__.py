@@ -34,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             if settings.bot_token is None:
-                print("Setting BOT_TOKEN is missing: get one from @BotFather and put it in .env",
-                      file=sys.stderr)
+                print(
+                    "Setting BOT_TOKEN is missing: get one from @BotFather and put it in .env",
+                    file=sys.stderr,
+                )
                 return 2
             return asyncio.run(_run(settings))
         if args.command == "chat":
@@ -48,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.dispatcher import build_bot, build_dispatcher, register_commands
     from bot.app import App
+    from bot.dispatcher import build_bot, build_dispatcher, register_commands
 
     app = await App.create(settings)
     bot = build_bot(settings)
@@ -114,10 +116,17 @@ async def _ingest(settings: Settings, files: list[Path]) -> int:
                 print(f"{path}: уже есть: #{outcome.duplicate_of}")
             else:
                 parsed = outcome.parsed
-                events = ", ".join(f"{e.kind} {e.start:%d.%m.%Y}–{e.end:%d.%m.%Y}" for e in parsed.events) or "нет"
+                events = (
+                    ", ".join(
+                        f"{e.kind} {e.start:%d.%m.%Y}–{e.end:%d.%m.%Y}" for e in parsed.events
+                    )
+                    or "нет"
+                )
                 date = parsed.published.isoformat() if parsed.published else "без даты"
-                print(f"{path}: сохранено #{outcome.article_id} «{parsed.title}» ({date}); "
-                      f"места: {', '.join(parsed.places) or 'нет'}; мероприятия: {events}")
+                print(
+                    f"{path}: сохранено #{outcome.article_id} «{parsed.title}» ({date}); "
+                    f"места: {', '.join(parsed.places) or 'нет'}; мероприятия: {events}"
+                )
     finally:
         await app.close()
     return 1 if failed else 0

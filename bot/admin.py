@@ -7,9 +7,9 @@ import datetime as dt
 from aiogram.types import InlineKeyboardButton
 
 from bot.app import App
+from bot.articles.dates import format_date_range
 from bot.articles.service import IngestOutcome
 from bot.callbacks import ArticlesPage, DeleteArticle, OpenDoc
-from bot.articles.dates import format_date_range
 from bot.replies import Reply, human_date, short
 from bot.telegram_text import esc
 
@@ -30,15 +30,16 @@ def check_upload(app: App, filename: str, size: int | None) -> str | None:
         return f"Формат {esc(ext)} не поддерживается: пришлите .txt, .md, .html, .docx или .pdf."
     limit = upload_limit(app)
     if size is not None and size > limit:
-        return (f"Файл слишком большой ({size / 1048576:.1f} МБ); "
-                f"можно до {limit / 1048576:.0f} МБ.")
+        return f"Файл слишком большой ({size / 1048576:.1f} МБ); можно до {limit / 1048576:.0f} МБ."
     return None
 
 
 async def add_text(app: App, admin_id: int, text: str) -> Reply:
     if not text.strip():
-        return Reply("Пустой /add: напишите текст статьи после команды (первая строка — заголовок) "
-                     "или пришлите файл.")
+        return Reply(
+            "Пустой /add: напишите текст статьи после команды (первая строка — заголовок) "
+            "или пришлите файл."
+        )
     return await add_document(app, admin_id, text.encode("utf-8"), "message.txt")
 
 
@@ -60,9 +61,17 @@ def render_outcome(outcome: IngestOutcome) -> Reply:
     if outcome.error:
         return Reply(f"Не сохранил: {esc(outcome.error)}")
     if outcome.duplicate_of:
-        return Reply(f"Такая статья уже есть: #{outcome.duplicate_of}",
-                     [[InlineKeyboardButton(text="Открыть",
-                                            callback_data=OpenDoc(kind="a", ref=str(outcome.duplicate_of)).pack())]])
+        return Reply(
+            f"Такая статья уже есть: #{outcome.duplicate_of}",
+            [
+                [
+                    InlineKeyboardButton(
+                        text="Открыть",
+                        callback_data=OpenDoc(kind="a", ref=str(outcome.duplicate_of)).pack(),
+                    )
+                ]
+            ],
+        )
     parsed = outcome.parsed
     assert parsed is not None and outcome.article_id is not None
     lines = [
@@ -81,10 +90,19 @@ def render_outcome(outcome: IngestOutcome) -> Reply:
         lines.append("Мероприятия с датами: не найдены")
     lines.append(f"Кратко: {esc(short(parsed.summary, 600))}")
     aid = outcome.article_id
-    return Reply("\n".join(lines), [[
-        InlineKeyboardButton(text="Открыть", callback_data=OpenDoc(kind="a", ref=str(aid)).pack()),
-        InlineKeyboardButton(text="Удалить", callback_data=DeleteArticle(article_id=aid).pack()),
-    ]])
+    return Reply(
+        "\n".join(lines),
+        [
+            [
+                InlineKeyboardButton(
+                    text="Открыть", callback_data=OpenDoc(kind="a", ref=str(aid)).pack()
+                ),
+                InlineKeyboardButton(
+                    text="Удалить", callback_data=DeleteArticle(article_id=aid).pack()
+                ),
+            ]
+        ],
+    )
 
 
 def _when(event) -> str:
@@ -103,9 +121,17 @@ async def list_articles(app: App, offset: int = 0) -> Reply:
         lines.append(f"#{a.id} · {date} · {esc(short(a.title, 90))}")
     nav = []
     if offset > 0:
-        nav.append(InlineKeyboardButton(text="← Новее", callback_data=ArticlesPage(offset=max(0, offset - PAGE)).pack()))
+        nav.append(
+            InlineKeyboardButton(
+                text="← Новее", callback_data=ArticlesPage(offset=max(0, offset - PAGE)).pack()
+            )
+        )
     if len(rows) > PAGE:
-        nav.append(InlineKeyboardButton(text="Старее →", callback_data=ArticlesPage(offset=offset + PAGE).pack()))
+        nav.append(
+            InlineKeyboardButton(
+                text="Старее →", callback_data=ArticlesPage(offset=offset + PAGE).pack()
+            )
+        )
     return Reply("\n".join(lines), [nav] if nav else [])
 
 
@@ -121,8 +147,14 @@ async def confirm_delete(app: App, article_id: int) -> Reply:
     return Reply(
         f"Удалить статью #{article_id} «{esc(short(article.title, 100))}»? "
         "Она уйдёт из поиска, мероприятий и уведомлений.",
-        [[InlineKeyboardButton(text="Да, удалить",
-                               callback_data=DeleteArticle(article_id=article_id, confirm=True).pack())]],
+        [
+            [
+                InlineKeyboardButton(
+                    text="Да, удалить",
+                    callback_data=DeleteArticle(article_id=article_id, confirm=True).pack(),
+                )
+            ]
+        ],
     )
 
 
@@ -153,7 +185,9 @@ async def stats(app: App, admin_id: int) -> Reply:
     audit = await app.store.recent_audit(10)
     if audit:
         lines.append("\nДействия администраторов:")
-        lines += [f"• {esc(ts[:16].replace('T', ' '))} {aid}: {esc(action)} {esc(short(detail, 60))}"
-                  for ts, aid, action, detail in audit]
+        lines += [
+            f"• {esc(ts[:16].replace('T', ' '))} {aid}: {esc(action)} {esc(short(detail, 60))}"
+            for ts, aid, action, detail in audit
+        ]
     await app.store.audit(admin_id, "stats")
     return Reply("\n".join(lines))

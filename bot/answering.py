@@ -13,6 +13,7 @@ from collections.abc import Callable
 from bot.articles.events import specific_kind_names, trigger_lemmas
 from bot.crisis import CrisisDetector
 from bot.events import EventsService
+from bot.render_crisis import render_crisis
 from bot.render_events import render_events
 from bot.replies import Reply, more_buttons, render_article, render_card, render_not_found
 from bot.search.engine import SearchEngine
@@ -20,24 +21,63 @@ from bot.snippets import best_sentences
 from bot.store import Store
 from bot.text.morph import lemma
 from bot.text.normalize import words
-from bot.render_crisis import render_crisis
 
 log = logging.getLogger(__name__)
 
-EVENT_QUESTION_WORDS = {"когда", "дата", "ближайший", "близкий", "следующий", "очередной", "скоро", "расписание",
-                        "график", "предстоящий", "анонс", "будущий"}
+EVENT_QUESTION_WORDS = {
+    "когда",
+    "дата",
+    "ближайший",
+    "близкий",
+    "следующий",
+    "очередной",
+    "скоро",
+    "расписание",
+    "график",
+    "предстоящий",
+    "анонс",
+    "будущий",
+}
 EVENT_KIND_WORDS = trigger_lemmas() | {"мероприятие", "событие"}
 FILTERABLE_KINDS = specific_kind_names()
 # Words of a date question that are not its topic (the rest filter the list).
-_NOT_TOPIC = EVENT_QUESTION_WORDS | {"стажировочный", "площадка", "мероприятие", "событие",
-                                     "пройти", "быть", "состояться", "проходить", "начаться",
-                                     "в", "во", "на", "по", "для", "специалист", "какой", "где",
-                                     "и", "у", "нас", "будет", "планироваться", "мастер", "класс"}
+_NOT_TOPIC = EVENT_QUESTION_WORDS | {
+    "стажировочный",
+    "площадка",
+    "мероприятие",
+    "событие",
+    "пройти",
+    "быть",
+    "состояться",
+    "проходить",
+    "начаться",
+    "в",
+    "во",
+    "на",
+    "по",
+    "для",
+    "специалист",
+    "какой",
+    "где",
+    "и",
+    "у",
+    "нас",
+    "будет",
+    "планироваться",
+    "мастер",
+    "класс",
+}
 
 
 class Answerer:
-    def __init__(self, store: Store, search: SearchEngine, crisis: CrisisDetector,
-                 events: EventsService, today: Callable[[], dt.date]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        search: SearchEngine,
+        crisis: CrisisDetector,
+        events: EventsService,
+        today: Callable[[], dt.date],
+    ) -> None:
         self.store = store
         self.search = search
         self.crisis = crisis
@@ -54,12 +94,18 @@ class Answerer:
         lemmas = [lemma(w) for w in words(text)]
         if is_events_question(lemmas):
             stop = self.search.analyzer.vocab.stopwords
-            topic = [w for w in lemmas if w in FILTERABLE_KINDS
-                     or (w not in _NOT_TOPIC and w not in EVENT_KIND_WORDS and w not in stop)]
+            topic = [
+                w
+                for w in lemmas
+                if w in FILTERABLE_KINDS
+                or (w not in _NOT_TOPIC and w not in EVENT_KIND_WORDS and w not in stop)
+            ]
             listing = await self.events.listing(self.today(), " ".join(topic))
             if listing.upcoming or listing.past or not topic:
                 if log_query:
-                    await self.store.log_query(text, "events", bool(listing.upcoming or listing.past))
+                    await self.store.log_query(
+                        text, "events", bool(listing.upcoming or listing.past)
+                    )
                 return render_events(listing, self.today(), offset=0)
             # No event on that topic: perhaps an article answers it (or an honest «не нашёл»).
         result = await self.search.search(text)
@@ -72,7 +118,9 @@ class Answerer:
         others = [(h.doc, h.title) for h in result.hits[1:4]]
         if others:
             titles = await self.titles([d for d, _ in others])
-            reply.buttons.extend(more_buttons([(d, titles.get(d, "")) for d, _ in others if titles.get(d)]))
+            reply.buttons.extend(
+                more_buttons([(d, titles.get(d, "")) for d, _ in others if titles.get(d)])
+            )
         return reply
 
     async def render_doc(self, doc: str, result=None) -> Reply:
@@ -90,8 +138,14 @@ class Answerer:
             sentences = best_sentences(article.body, result.query, self.search.analyzer.idf)
         else:
             sentences = [article.summary] if article.summary else []
-        return render_article(article.title, article.published, sentences,
-                              article.source_url, article.id, article.source_name)
+        return render_article(
+            article.title,
+            article.published,
+            sentences,
+            article.source_url,
+            article.id,
+            article.source_name,
+        )
 
     async def titles(self, docs: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -106,8 +160,6 @@ class Answerer:
                 if d[2:] in cards:
                     out[d] = cards[d[2:]]["title"]
         return out
-
-
 
 
 def is_events_question(lemmas: list[str]) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import asyncio
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,14 +13,14 @@ from aiogram import Bot
 from bot.answering import Answerer
 from bot.articles.service import ArticleService, IngestOutcome
 from bot.bootstrap import bootstrap
-from bot.crisis import DEFAULT_LEXICON, CrisisDetector
 from bot.calendar import event_ics, ics_filename
+from bot.crisis import DEFAULT_LEXICON, CrisisDetector
 from bot.events import EventsService, clean_topic
+from bot.notify import NotificationPlanner, OutboxSender
 from bot.render_events import render_events
 from bot.replies import Reply
 from bot.search.engine import SearchEngine
 from bot.search.vocabulary import SearchVocabulary
-from bot.notify import NotificationPlanner, OutboxSender
 from bot.settings import Settings
 from bot.store import Store
 
@@ -45,7 +45,9 @@ class App:
         store = await Store.open(settings.database_path)
         articles = ArticleService(store)
         await bootstrap(store, articles, settings.seeds_dir, settings.data_dir)
-        search = await SearchEngine.create(store, SearchVocabulary.load(settings.data_dir / "search.toml"))
+        search = await SearchEngine.create(
+            store, SearchVocabulary.load(settings.data_dir / "search.toml")
+        )
         events = EventsService(store)
         crisis = CrisisDetector.from_file(DEFAULT_LEXICON)
         answerer = Answerer(store, search, crisis, events, settings.today)
@@ -94,7 +96,9 @@ class App:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return IngestOutcome(name=str(path), error=f"не удалось прочитать файл ({exc.strerror})")
+            return IngestOutcome(
+                name=str(path), error=f"не удалось прочитать файл ({exc.strerror})"
+            )
         return await self.add_article(data, path.name, origin=f"ingest:{path.name}")
 
     async def start_background(self, bot: Bot) -> None:

@@ -18,19 +18,26 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 
-async def bootstrap(store: Store, articles: ArticleService, seeds_dir: Path, data_dir: Path) -> None:
+async def bootstrap(
+    store: Store, articles: ArticleService, seeds_dir: Path, data_dir: Path
+) -> None:
     await _load_cards(store, data_dir / "cards.toml")
     if await store.get_meta("seeded") is None:
         for path in sorted(seeds_dir.glob("*")):
             if path.is_file():
-                outcome = await articles.add_document(path.read_bytes(), path.name, f"seed:{path.name}")
+                outcome = await articles.add_document(
+                    path.read_bytes(), path.name, f"seed:{path.name}"
+                )
                 if outcome.error:
                     log.warning("seed %s not loaded: %s", path.name, outcome.error)
         await store.set_meta("seeded", "1")
         await store.set_meta("index_version", INDEX_VERSION)
     elif await store.get_meta("index_version") != INDEX_VERSION:
         log.info("index version changed: re-indexing articles")
-        rows = [(index_text(t), index_text(b), f"a:{i}") for i, t, b in await store.iter_articles_for_index()]
+        rows = [
+            (index_text(t), index_text(b), f"a:{i}")
+            for i, t, b in await store.iter_articles_for_index()
+        ]
         await store.reindex_articles(rows)
         await store.set_meta("index_version", INDEX_VERSION)
         await store.set_meta("cards_hash", "")

@@ -21,7 +21,14 @@ from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.types import (
-    CallbackQuery, Chat, File, InlineKeyboardMarkup, Message, MessageEntity, Update, User,
+    CallbackQuery,
+    Chat,
+    File,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+    User,
 )
 
 CONSOLE_USER_ID = 1
@@ -32,7 +39,9 @@ BOT_USER = User(id=42, is_bot=True, first_name="Семья и дети", usernam
 
 
 def html_to_plain(markup: str) -> str:
-    markup = re.sub(r'<a href="([^"]*)">([^<]*)</a>', lambda m: f"{m[2]} ({html.unescape(m[1])})", markup)
+    markup = re.sub(
+        r'<a href="([^"]*)">([^<]*)</a>', lambda m: f"{m[2]} ({html.unescape(m[1])})", markup
+    )
     return html.unescape(_TAG.sub("", markup))
 
 
@@ -49,15 +58,22 @@ class ConsoleSession(BaseSession):
     async def close(self) -> None:
         return None
 
-    async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
-                             timeout: int = 30, chunk_size: int = 65536,
-                             raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
         yield b""
 
     def _value(self, bot: Bot, value: Any) -> Any:
         return bot.default[value.name] if isinstance(value, Default) else value
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
         name = method.__api_method__
         if name in ("sendMessage", "editMessageText"):
             text = method.text
@@ -80,7 +96,9 @@ class ConsoleSession(BaseSession):
         if name == "getMe":
             return BOT_USER
         if name == "getFile":
-            return File(file_id=method.file_id, file_unique_id=method.file_id, file_path=method.file_id)
+            return File(
+                file_id=method.file_id, file_unique_id=method.file_id, file_path=method.file_id
+            )
         if name == "editMessageReplyMarkup":
             return True
         return True  # setMyCommands, sendChatAction, deleteMessage, answerInlineQuery…
@@ -89,7 +107,10 @@ class ConsoleSession(BaseSession):
         return Message(
             message_id=next(self._ids),
             date=dt.datetime.now(dt.UTC),
-            chat=Chat(id=int(getattr(method, "chat_id", CONSOLE_CHAT_ID) or CONSOLE_CHAT_ID), type="private"),
+            chat=Chat(
+                id=int(getattr(method, "chat_id", CONSOLE_CHAT_ID) or CONSOLE_CHAT_ID),
+                type="private",
+            ),
             from_user=BOT_USER,
             text=text,
         )
@@ -111,8 +132,13 @@ class ConsoleSession(BaseSession):
 class ConsoleChat:
     """Feeds typed lines into the dispatcher as a private chat with one user."""
 
-    def __init__(self, bot: Bot, dispatcher: Dispatcher, session: ConsoleSession,
-                 user_id: int = CONSOLE_USER_ID) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        dispatcher: Dispatcher,
+        session: ConsoleSession,
+        user_id: int = CONSOLE_USER_ID,
+    ) -> None:
         self.bot = bot
         self.dp = dispatcher
         self.session = session
@@ -128,7 +154,11 @@ class ConsoleChat:
         entities = None
         if text.startswith("/"):
             command = text.split()[0]
-            entities = [MessageEntity(type="bot_command", offset=0, length=len(command.encode("utf-16-le")) // 2)]
+            entities = [
+                MessageEntity(
+                    type="bot_command", offset=0, length=len(command.encode("utf-16-le")) // 2
+                )
+            ]
         message = Message(
             message_id=next(self._update_ids) * 1000,
             date=dt.datetime.now(dt.UTC),
@@ -137,7 +167,9 @@ class ConsoleChat:
             text=text,
             entities=entities,
         )
-        await self.dp.feed_update(self.bot, Update(update_id=next(self._update_ids), message=message))
+        await self.dp.feed_update(
+            self.bot, Update(update_id=next(self._update_ids), message=message)
+        )
 
     async def press(self, number: int) -> None:
         data, message = self.session.buttons[number - 1]
@@ -149,15 +181,22 @@ class ConsoleChat:
             from_user=self.user,
             chat_instance="console",
             data=data,
-            message=message or Message(message_id=1, date=dt.datetime.now(dt.UTC), chat=self.chat, text="…"),
+            message=message
+            or Message(message_id=1, date=dt.datetime.now(dt.UTC), chat=self.chat, text="…"),
         )
-        await self.dp.feed_update(self.bot, Update(update_id=next(self._update_ids), callback_query=query))
+        await self.dp.feed_update(
+            self.bot, Update(update_id=next(self._update_ids), callback_query=query)
+        )
 
 
-async def run_chat(bot: Bot, dp: Dispatcher, session: ConsoleSession,
-                   read: Callable[[str], str] = input) -> None:
+async def run_chat(
+    bot: Bot, dp: Dispatcher, session: ConsoleSession, read: Callable[[str], str] = input
+) -> None:
     chat = ConsoleChat(bot, dp, session)
-    print("Локальный чат с ботом. Пишите вопрос; цифра нажимает кнопку; пустая строка или Ctrl+D — выход.\n")
+    print(
+        "Локальный чат с ботом. Пишите вопрос; цифра нажимает кнопку; "
+        "пустая строка или Ctrl+D — выход.\n"
+    )
     await chat.send("/start")
     while True:
         try:

@@ -134,8 +134,14 @@ class CrisisDetector:
         # Single-word triggers, for the last-resort substring check if matching ever fails.
         # Stems (the word minus its last two letters), so «самоубийстве» still hits.
         self._fallback = tuple(
-            sorted({normalize(r.text)[:-2] for c in self.categories for r in c.triggers
-                    if len(r.slots) == 1 and "|" not in r.text and len(r.text) >= 6})
+            sorted(
+                {
+                    normalize(r.text)[:-2]
+                    for c in self.categories
+                    for r in c.triggers
+                    if len(r.slots) == 1 and "|" not in r.text and len(r.text) >= 6
+                }
+            )
         )
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._forms_cache: dict[str, frozenset[str]] = {}

@@ -9,8 +9,9 @@ from bot.replies import Reply
 from bot.telegram_text import split_message
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply,
-                     keyboard: ReplyKeyboardMarkup | None = None) -> None:
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, keyboard: ReplyKeyboardMarkup | None = None
+) -> None:
     parts = split_message(reply.text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -27,7 +28,8 @@ async def edit_or_send(bot: Bot, chat_id: int, message_id: int | None, reply: Re
     """Replace a list in place (pagination) when it fits one message; otherwise send anew."""
     parts = split_message(reply.text)
     if message_id is not None and len(parts) == 1 and not reply.document:
-        await bot.edit_message_text(text=reply.text, chat_id=chat_id, message_id=message_id,
-                                    reply_markup=reply.markup)
+        await bot.edit_message_text(
+            text=reply.text, chat_id=chat_id, message_id=message_id, reply_markup=reply.markup
+        )
         return
     await send_reply(bot, chat_id, reply)

@@ -23,11 +23,13 @@ log = logging.getLogger(__name__)
 # Token-shaped placeholder for the local chat, which never talks to Telegram.
 CONSOLE_TOKEN = "42:CONSOLE-local-chat-no-network-000000"
 
+
 def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
         api = (
             TelegramAPIServer.from_base(settings.telegram_api_base)
-            if settings.telegram_api_base else None
+            if settings.telegram_api_base
+            else None
         )
         session = AiohttpSession(api=api) if api else AiohttpSession()
     token = settings.bot_token.get_secret_value() if settings.bot_token else CONSOLE_TOKEN

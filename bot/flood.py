@@ -26,8 +26,12 @@ class FloodControl(BaseMiddleware):
         self._hits: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
 
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
         if self.limit <= 0 or not isinstance(event, Message) or event.from_user is None:
             return await handler(event, data)
         user = event.from_user.id

@@ -28,12 +28,14 @@ async def inline_results(answerer: Answerer, query: str) -> list[InlineQueryResu
         text = split_message(reply.text)[0]
         plain_lines = [line for line in reply.text.split("\n")[1:] if line.strip()]
         description = short(_strip_tags(" ".join(plain_lines)), 120)
-        results.append(InlineQueryResultArticle(
-            id=doc.replace(":", "-"),
-            title=short(titles.get(doc, "Материал"), 100),
-            description=description or None,
-            input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=doc.replace(":", "-"),
+                title=short(titles.get(doc, "Материал"), 100),
+                description=description or None,
+                input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
+            )
+        )
     return results
 
 

@@ -2,7 +2,6 @@
 
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 
-
 USER_COMMANDS = [
     ("start", "Начало и главное меню"),
     ("help", "Что умеет бот"),
@@ -36,9 +35,13 @@ START_TEXT = (
     "Если вам угрожает опасность — звоните 112."
 )
 
-HELP_TEXT = "Что я умею:\n" + "\n".join(f"/{c} — {d}" for c, d in USER_COMMANDS) + (
-    "\n\nМожно просто написать вопрос: «что такое семейный мфц», «когда стажировка в Тюмени».\n"
-    "Для администраторов: " + ", ".join(f"/{c}" for c, _ in ADMIN_COMMANDS) + "."
+HELP_TEXT = (
+    "Что я умею:\n"
+    + "\n".join(f"/{c} — {d}" for c, d in USER_COMMANDS)
+    + (
+        "\n\nМожно просто написать вопрос: «что такое семейный мфц», «когда стажировка в Тюмени».\n"
+        "Для администраторов: " + ", ".join(f"/{c}" for c, _ in ADMIN_COMMANDS) + "."
+    )
 )
 
 

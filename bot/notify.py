@@ -19,7 +19,10 @@ from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup
@@ -42,9 +45,16 @@ def _happening(event: EventRow) -> str:
 
 
 def _markup(event: EventRow) -> dict:
-    return InlineKeyboardMarkup(inline_keyboard=[[{
-        "text": "📅 В календарь", "callback_data": EventIcs(event_id=event.id).pack(),
-    }]]).model_dump(exclude_none=True)
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                {
+                    "text": "📅 В календарь",
+                    "callback_data": EventIcs(event_id=event.id).pack(),
+                }
+            ]
+        ]
+    ).model_dump(exclude_none=True)
 
 
 class NotificationPlanner:
@@ -54,20 +64,27 @@ class NotificationPlanner:
         self.reminder_days = reminder_days
 
     async def _enqueue(self, events: list[EventRow], kind: str, header: str) -> int:
-        subs = [(chat, topic_lemmas(topic)) for chat, topic in await self.store.active_subscriptions()]
+        subs = [
+            (chat, topic_lemmas(topic)) for chat, topic in await self.store.active_subscriptions()
+        ]
         items = []
         for event in events:
             for chat, wanted in subs:
                 if event_matches(event, wanted):
                     key = f"{kind}:{_happening(event)}:{chat}"
-                    items.append((chat, f"{header}\n\n{event_line(event)}", _markup(event), key, event.id))
+                    items.append(
+                        (chat, f"{header}\n\n{event_line(event)}", _markup(event), key, event.id)
+                    )
         return await self.store.enqueue(items) if items else 0
 
     async def new_article(self, article_id: int) -> int:
         """Queue «new event» messages for the article's upcoming announced events."""
         today = self.today()
-        events = [e for e in await self.store.events_of_article(article_id)
-                  if e.start >= today and e.status == "announce"]
+        events = [
+            e
+            for e in await self.store.events_of_article(article_id)
+            if e.start >= today and e.status == "announce"
+        ]
         return await self._enqueue(events, "new", "🆕 Новое мероприятие:")
 
     async def reminders(self) -> int:
@@ -82,8 +99,13 @@ class NotificationPlanner:
 class OutboxSender:
     """Drains the outbox; `run()` loops until cancelled, `drain()` sends what is due now."""
 
-    def __init__(self, store: Store, bot: Bot, rate: float = GLOBAL_RATE,
-                 per_chat_interval: float = PER_CHAT_INTERVAL) -> None:
+    def __init__(
+        self,
+        store: Store,
+        bot: Bot,
+        rate: float = GLOBAL_RATE,
+        per_chat_interval: float = PER_CHAT_INTERVAL,
+    ) -> None:
         self.store = store
         self.bot = bot
         self.interval = 1.0 / rate
@@ -117,7 +139,9 @@ class OutboxSender:
                     sent += 1
                 progressed = True
             if not progressed:
-                soonest = min(self._last_chat.get(r.chat_id, 0) for r in rows) + self.per_chat_interval
+                soonest = (
+                    min(self._last_chat.get(r.chat_id, 0) for r in rows) + self.per_chat_interval
+                )
                 await asyncio.sleep(max(0.01, soonest - time.monotonic()))
 
     async def _send(self, row) -> bool:
@@ -133,7 +157,7 @@ class OutboxSender:
             await self.store.deactivate_chat(row.chat_id)
             return False
         except (TelegramServerError, TelegramNetworkError) as exc:
-            delay = min(300.0, 2.0 ** row.attempts)
+            delay = min(300.0, 2.0**row.attempts)
             give_up = row.attempts + 1 >= MAX_ATTEMPTS
             await self.store.mark_retry(row.id, time.time() + delay, str(exc)[:200], give_up)
             return False

@@ -9,10 +9,12 @@ from bot.telegram_text import esc
 
 def render_crisis(detector: CrisisDetector) -> Reply:
     words = detector.reply
-    text = "\n\n".join([
-        f"<b>{esc(words['danger'])}</b>",
-        f"<b>{esc(words['helpline'])}</b>",
-        esc(words["support"]),
-        esc(words["adult"]),
-    ])
+    text = "\n\n".join(
+        [
+            f"<b>{esc(words['danger'])}</b>",
+            f"<b>{esc(words['helpline'])}</b>",
+            esc(words["support"]),
+            esc(words["adult"]),
+        ]
+    )
     return Reply(text, [[open_button("Детский телефон доверия — подробнее", "c:helpline")]])

@@ -15,7 +15,6 @@ from bot.store.sqlite import EventRow
 from bot.telegram_text import esc, esc_attr
 
 
-
 def event_when(event: EventRow) -> str:
     time = dt.time.fromisoformat(event.time) if event.time else None
     return format_date_range(event.start, event.end, time)
@@ -36,8 +35,9 @@ def event_line(event: EventRow) -> str:
     return "\n".join(parts)
 
 
-def render_events(listing: EventListing, today: dt.date, offset: int = 0,
-                  past: bool = False) -> Reply:
+def render_events(
+    listing: EventListing, today: dt.date, offset: int = 0, past: bool = False
+) -> Reply:
     topic = listing.topic
     events = listing.past if past else listing.upcoming
     label = f" по запросу «{esc(short(topic, 40))}»" if topic else ""
@@ -53,7 +53,8 @@ def render_events(listing: EventListing, today: dt.date, offset: int = 0,
         )
         return _page(header, listing.past, 0, topic, True)
     header = (
-        f"Прошедшие мероприятия{label}:" if past
+        f"Прошедшие мероприятия{label}:"
+        if past
         else f"Ближайшие мероприятия{label} (на {esc(today.strftime('%d.%m.%Y'))}):"
     )
     return _page(header, events, offset, topic, past)
@@ -61,27 +62,37 @@ def render_events(listing: EventListing, today: dt.date, offset: int = 0,
 
 def _page(header: str, events: list[EventRow], offset: int, topic: str, past: bool) -> Reply:
     offset = max(0, min(offset, max(len(events) - 1, 0)))
-    chunk = events[offset:offset + PAGE_SIZE]
+    chunk = events[offset : offset + PAGE_SIZE]
     blocks = [header] + [event_line(e) for e in chunk]
     buttons: list[list[InlineKeyboardButton]] = [
-        [InlineKeyboardButton(
-            text=f"📅 В календарь: {short(event_when(e), 40)}",
-            callback_data=EventIcs(event_id=e.id).pack(),
-        )]
+        [
+            InlineKeyboardButton(
+                text=f"📅 В календарь: {short(event_when(e), 40)}",
+                callback_data=EventIcs(event_id=e.id).pack(),
+            )
+        ]
         for e in chunk
     ]
     nav = []
     cut_topic = topic[:TOPIC_MAX]
     if offset > 0:
-        nav.append(InlineKeyboardButton(
-            text="← Назад",
-            callback_data=EventsPage(offset=max(0, offset - PAGE_SIZE), topic=cut_topic, past=past).pack(),
-        ))
+        nav.append(
+            InlineKeyboardButton(
+                text="← Назад",
+                callback_data=EventsPage(
+                    offset=max(0, offset - PAGE_SIZE), topic=cut_topic, past=past
+                ).pack(),
+            )
+        )
     if offset + PAGE_SIZE < len(events):
-        nav.append(InlineKeyboardButton(
-            text="Дальше →",
-            callback_data=EventsPage(offset=offset + PAGE_SIZE, topic=cut_topic, past=past).pack(),
-        ))
+        nav.append(
+            InlineKeyboardButton(
+                text="Дальше →",
+                callback_data=EventsPage(
+                    offset=offset + PAGE_SIZE, topic=cut_topic, past=past
+                ).pack(),
+            )
+        )
     if nav:
         buttons.append(nav)
     return Reply("\n\n".join(blocks), buttons)

@@ -15,8 +15,18 @@ from bot.callbacks import OpenDoc
 from bot.telegram_text import esc, esc_attr
 
 MONTHS_GEN = [
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 ]
 
 
@@ -74,10 +84,18 @@ def render_card(card: dict) -> Reply:
     return Reply("\n".join(lines), buttons)
 
 
-def render_article(title: str, published: dt.date | None, sentences: list[str],
-                   source_url: str | None, article_id: int, source_name: str | None = None) -> Reply:
+def render_article(
+    title: str,
+    published: dt.date | None,
+    sentences: list[str],
+    source_url: str | None,
+    article_id: int,
+    source_name: str | None = None,
+) -> Reply:
     lines = [f"<b>{esc(title)}</b>"]
-    lines.append(f"📅 {esc(human_date(published))}" if published else "📅 дата публикации не указана")
+    lines.append(
+        f"📅 {esc(human_date(published))}" if published else "📅 дата публикации не указана"
+    )
     lines.append(esc(" ".join(sentences)))
     if source_url:
         label = esc(short(source_name, 80)) if source_name else "Источник"

@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     @classmethod
     def _database(cls, value: str) -> str:
         if not value.startswith("sqlite:///"):
-            raise ValueError("only sqlite:///relative/path or sqlite:////absolute/path is supported")
+            raise ValueError(
+                "only sqlite:///relative/path or sqlite:////absolute/path is supported"
+            )
         if value == "sqlite:///":
             raise ValueError("the path after sqlite:/// is empty")
         return value

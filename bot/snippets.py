@@ -1,8 +1,12 @@
 """Pick the sentences of an article that answer *this* question.
 
-Not the lead by default: each sentence is scored by the IDF-weighted query terms it
-holds (lemmas), plus a bonus for figures when the question asks «сколько». The same
-sentence never appears twice (articles scraped with repeats are common).
+Not the lead by default: each sentence is scored by the query terms it holds, each
+weighted by its IDF and its importance in the question (a topic noun of the request
+counts more than a verb of the story around it); synonym phrases count when their
+words stand together. When the question asks for a number («сколько», «в каком году»)
+sentences with figures win, and if the best one has figures the others must have them
+too. The same sentence never appears twice (articles scraped with repeats are common),
+and the chosen ones keep their order in the article.
 """
 
 from __future__ import annotations
@@ -17,15 +21,19 @@ from bot.text.morph import lemma
 from bot.text.normalize import normalize, words
 
 _DIGITS = re.compile(r"\d")
+NUMBER_BONUS = 1.6
+LONG_SENTENCE = 400
+MAX_SENTENCES = 3
 
 
 def sentences_of(text: str) -> list[str]:
+    """The sentences of `text`, each once (compared case- and ё-insensitively)."""
     seen: set[str] = set()
     out: list[str] = []
     for paragraph in text.split("\n"):
         for s in sentenize(paragraph):
             sentence = s.text.strip()
-            key = normalize(sentence)
+            key = " ".join(words(sentence)) or normalize(sentence)
             if len(sentence) < 3 or key in seen:
                 continue
             seen.add(key)
@@ -33,28 +41,37 @@ def sentences_of(text: str) -> list[str]:
     return out
 
 
+def _present(alt: str, lemmas: set[str], padded: str) -> bool:
+    return alt in lemmas if " " not in alt else f" {alt} " in padded
+
+
 def best_sentences(text: str, query: AnalyzedQuery, idf: Callable[[str], float],
-                   limit: int = 3) -> list[str]:
+                   limit: int = MAX_SENTENCES) -> list[str]:
     sentences = sentences_of(text)
     if not sentences:
         return []
+    weights = [max(idf(alt) for alt in term.lemmas) * term.importance for term in query.terms]
     scored: list[tuple[float, int]] = []
     for position, sentence in enumerate(sentences):
-        lemmas = {lemma(w) for w in words(sentence)}
+        seq = [lemma(w) for w in words(sentence)]
+        lemmas = set(seq)
+        padded = f" {' '.join(seq)} "
         score = 0.0
-        for term in query.terms:
-            best = max((w for lem, w in term.lemmas.items() if lem in lemmas), default=0.0)
-            if best:
-                score += best * max(idf(lem) for lem in term.lemmas)
-        if query.wants_number and _DIGITS.search(sentence):
-            score *= 1.6
-        score -= 0.01 * position  # prefer earlier among equals
-        if len(sentence) > 400:
+        for term, weight in zip(query.terms, weights):
+            best = max((w for alt, w in term.lemmas.items() if _present(alt, lemmas, padded)),
+                       default=0.0)
+            score += best * weight
+        if score > 0 and query.wants_number and _DIGITS.search(sentence):
+            score *= NUMBER_BONUS
+        if len(sentence) > LONG_SENTENCE:
             score *= 0.7
+        score -= 0.01 * position  # prefer earlier among equals
         scored.append((score, position))
-    scored.sort(reverse=True)
-    top_score = scored[0][0]
+    scored.sort(key=lambda sp: (-sp[0], sp[1]))
+    top_score, top_position = scored[0]
     if top_score <= 0:
         return sentences[:2]
-    chosen = sorted(p for s, p in scored[:limit] if s >= top_score * 0.5)
-    return [sentences[p] for p in chosen]
+    chosen = [p for s, p in scored[:limit] if s >= top_score * 0.5]
+    if query.wants_number and _DIGITS.search(sentences[top_position]):
+        chosen = [p for p in chosen if _DIGITS.search(sentences[p])]
+    return [sentences[p] for p in sorted(set(chosen))]

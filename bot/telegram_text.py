@@ -66,7 +66,7 @@ def _pieces(markup: str, limit: int) -> list[str]:
             for word in sentence.split(" "):
                 while visible_length(word) > limit:  # one enormous "word"
                     pieces.append(word[: limit // 2])
-                    word = word[limit // 2:]
+                    word = word[limit // 2 :]
                 candidate = f"{chunk} {word}" if chunk else word
                 if visible_length(candidate) > limit:
                     pieces.append(chunk)

@@ -35,7 +35,9 @@ async def add_file(message: Message, app: App) -> None:
         return
     file = await message.bot.get_file(doc.file_id)
     data = await message.bot.download_file(file.file_path)
-    reply = await admin.add_document(app, message.from_user.id, data.read(), doc.file_name or "file")
+    reply = await admin.add_document(
+        app, message.from_user.id, data.read(), doc.file_name or "file"
+    )
     await send_reply(message.bot, message.chat.id, reply)
 
 
@@ -62,7 +64,9 @@ async def articles_page(query: CallbackQuery, callback_data: ArticlesPage, app: 
 async def delete(message: Message, command: CommandObject, app: App) -> None:
     article_id = admin.parse_article_id(command.args)
     if article_id is None:
-        await message.answer("Укажите номер статьи: <code>/delete 12</code> (номера — в /articles).")
+        await message.answer(
+            "Укажите номер статьи: <code>/delete 12</code> (номера — в /articles)."
+        )
         return
     await send_reply(message.bot, message.chat.id, await admin.confirm_delete(app, article_id))
 

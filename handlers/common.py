@@ -21,5 +21,7 @@ async def help_(message: Message) -> None:
 
 @router.message(F.text == BUTTON_ASK)
 async def ask_prompt(message: Message) -> None:
-    await message.answer("Напишите вопрос своими словами — например: «что такое семейный МФЦ» "
-                         "или «когда ближайшая стажировка».")
+    await message.answer(
+        "Напишите вопрос своими словами — например: «что такое семейный МФЦ» "
+        "или «когда ближайшая стажировка»."
+    )

@@ -37,8 +37,11 @@ async def event_calendar(query: CallbackQuery, callback_data: EventIcs, app: App
         return
     await query.answer()
     name, data = found
-    await query.bot.send_document(query.message.chat.id, BufferedInputFile(data, filename=name),
-                                  caption="Файл для календаря: откройте его, чтобы добавить событие.")
+    await query.bot.send_document(
+        query.message.chat.id,
+        BufferedInputFile(data, filename=name),
+        caption="Файл для календаря: откройте его, чтобы добавить событие.",
+    )
 
 
 @router.message(Command("subscribe"))

@@ -5,8 +5,10 @@ from aiogram.types import Message
 
 router = Router(name="other")
 
-HINT = ("Я понимаю только текст. Напишите вопрос словами или выберите раздел: "
-        "/helpline, /mfc, /events, /help.")
+HINT = (
+    "Я понимаю только текст. Напишите вопрос словами или выберите раздел: "
+    "/helpline, /mfc, /events, /help."
+)
 
 
 @router.message(F.chat.type == "private", F.document)

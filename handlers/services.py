@@ -27,7 +27,9 @@ async def mfc(message: Message, answerer: Answerer) -> None:
 
 @router.message(Command("services"))
 async def services(message: Message, answerer: Answerer) -> None:
-    await send_reply(message.bot, message.chat.id, render_services(await answerer.store.get_cards()))
+    await send_reply(
+        message.bot, message.chat.id, render_services(await answerer.store.get_cards())
+    )
 
 
 @router.callback_query(OpenDoc.filter())

@@ -90,11 +90,14 @@ class Harness:
     dp: Any
     extra: dict = field(default_factory=dict)
 
-    async def send(self, text: str, user_id: int = USER_ID, chat_id: int | None = None,
-                   **kwargs: Any) -> list[Call]:
+    async def send(
+        self, text: str, user_id: int = USER_ID, chat_id: int | None = None, **kwargs: Any
+    ) -> list[Call]:
         """Push a message, wait until the bot has handled it, return its calls to that chat."""
         start = len(self.api.calls)
-        update_id = self.api.push_message(text, chat_id=chat_id or user_id, user_id=user_id, **kwargs)
+        update_id = self.api.push_message(
+            text, chat_id=chat_id or user_id, user_id=user_id, **kwargs
+        )
         await self.api.wait_confirmed(update_id, timeout=15)
         return [c for c in self.api.calls[start:] if c.method != "getUpdates"]
 
@@ -115,8 +118,13 @@ async def start_harness(api: FakeBotAPI, db: Path, **overrides: Any) -> Harness:
     bot = build_bot(settings)
     dp = build_dispatcher(application)
     task = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, handle_as_tasks=False, polling_timeout=1,
-                         close_bot_session=False)
+        dp.start_polling(
+            bot,
+            handle_signals=False,
+            handle_as_tasks=False,
+            polling_timeout=1,
+            close_bot_session=False,
+        )
     )
     return Harness(api, application, bot, task, dp)
 
@@ -125,7 +133,7 @@ async def stop_harness(h: Harness) -> None:
     await h.dp.stop_polling()
     try:
         await asyncio.wait_for(h.task, timeout=5)
-    except (asyncio.TimeoutError, asyncio.CancelledError, RuntimeError):
+    except (TimeoutError, asyncio.CancelledError, RuntimeError):
         h.task.cancel()
     await h.app.stop_background()
     await FakeBotAPI.close_bot(h.bot)

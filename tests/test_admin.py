@@ -18,12 +18,18 @@ async def texts(h, update_id) -> str:
 
 
 async def upload(h, data: bytes, name: str, caption: str | None = None, user=ADMIN_ID) -> str:
-    return await texts(h, h.api.push_document(data, name, caption=caption, chat_id=user, user_id=user))
+    return await texts(
+        h, h.api.push_document(data, name, caption=caption, chat_id=user, user_id=user)
+    )
 
 
 async def snapshot(app) -> tuple:
     store = app.store
-    return (await store.count("articles"), await store.count("events"), await store.document_count())
+    return (
+        await store.count("articles"),
+        await store.count("events"),
+        await store.document_count(),
+    )
 
 
 async def test_upload_html_shows_what_was_understood(harness):
@@ -49,7 +55,9 @@ async def test_add_text_and_empty_add(harness):
     assert await snapshot(harness.app) == before
     reply = await harness.ask(
         "/add Семинар для приёмных родителей в Омске\nСеминар для приёмных родителей пройдёт "
-        "в Омске 15 февраля 2025 года. Участие бесплатное.", user_id=ADMIN_ID)
+        "в Омске 15 февраля 2025 года. Участие бесплатное.",
+        user_id=ADMIN_ID,
+    )
     assert "Сохранил" in reply and "Омск" in reply
 
 
@@ -83,19 +91,24 @@ async def test_articles_list_and_delete_with_confirmation(harness):
     article = await harness.app.store.get_article(4)
     confirm = await harness.ask("/delete 4", user_id=ADMIN_ID)
     assert "Удалить статью #4" in confirm
-    update = harness.api.push_callback(DeleteArticle(article_id=4, confirm=True).pack(),
-                                       chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    update = harness.api.push_callback(
+        DeleteArticle(article_id=4, confirm=True).pack(), chat_id=ADMIN_ID, user_id=ADMIN_ID
+    )
     await harness.push(update)
     assert await harness.app.store.get_article(4) is None
     result = await harness.app.search.search(article.title)
     assert all(h.doc != "a:4" for h in result.hits)
-    assert all(e.article_id != 4 for e in await harness.app.store.events_from(__import__("datetime").date(2000, 1, 1)))
+    assert all(
+        e.article_id != 4
+        for e in await harness.app.store.events_from(__import__("datetime").date(2000, 1, 1))
+    )
 
 
 async def test_forged_delete_of_missing_id(harness):
     before = await snapshot(harness.app)
-    update = harness.api.push_callback(DeleteArticle(article_id=999, confirm=True).pack(),
-                                       chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    update = harness.api.push_callback(
+        DeleteArticle(article_id=999, confirm=True).pack(), chat_id=ADMIN_ID, user_id=ADMIN_ID
+    )
     await harness.push(update)
     answer = harness.api.calls_of("answerCallbackQuery")[-1]
     assert "нет" in answer.params.get("text", "")
@@ -120,8 +133,14 @@ async def test_non_admin_is_refused_every_command(harness, command):
     assert await snapshot(harness.app) == before
 
 
-@pytest.mark.parametrize("data", [DeleteArticle(article_id=1, confirm=True).pack(),
-                                  DeleteArticle(article_id=1).pack(), ArticlesPage(offset=10).pack()])
+@pytest.mark.parametrize(
+    "data",
+    [
+        DeleteArticle(article_id=1, confirm=True).pack(),
+        DeleteArticle(article_id=1).pack(),
+        ArticlesPage(offset=10).pack(),
+    ],
+)
 async def test_non_admin_buttons_are_refused(harness, data):
     before = await snapshot(harness.app)
     await harness.push(harness.api.push_callback(data, chat_id=USER_ID, user_id=USER_ID))
@@ -132,6 +151,8 @@ async def test_non_admin_buttons_are_refused(harness, data):
 
 async def test_non_admin_upload_is_refused(harness):
     before = await snapshot(harness.app)
-    reply = await upload(harness, (FIXTURES / "family_mfc.html").read_bytes(), "a.html", user=USER_ID)
+    reply = await upload(
+        harness, (FIXTURES / "family_mfc.html").read_bytes(), "a.html", user=USER_ID
+    )
     assert "только администраторы" in reply
     assert await snapshot(harness.app) == before

@@ -7,8 +7,18 @@ import pytest
 from bot.dispatcher import register_commands
 from tests.conftest import ADMIN_ID, USER_ID
 
-COMMANDS = ["/start", "/help", "/helpline", "/mfc", "/services", "/events", "/search мфц",
-            "/subscribe", "/unsubscribe", "/events Тюмень"]
+COMMANDS = [
+    "/start",
+    "/help",
+    "/helpline",
+    "/mfc",
+    "/services",
+    "/events",
+    "/search мфц",
+    "/subscribe",
+    "/unsubscribe",
+    "/events Тюмень",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -29,8 +39,16 @@ async def test_start_shows_menu_keyboard(harness):
 
 async def test_help_lists_every_command(harness):
     text = await harness.ask("/help")
-    for command in ("/start", "/helpline", "/mfc", "/services", "/events", "/subscribe",
-                    "/unsubscribe", "/search"):
+    for command in (
+        "/start",
+        "/helpline",
+        "/mfc",
+        "/services",
+        "/events",
+        "/subscribe",
+        "/unsubscribe",
+        "/search",
+    ):
         assert command in text
 
 
@@ -58,15 +76,20 @@ async def test_unknown_command_and_sticker(harness):
 async def test_commands_registered_in_russian_and_admin_scope(harness, fake_api):
     await register_commands(harness.bot, harness.app.settings)
     calls = fake_api.calls_of("setMyCommands")
-    default = [c for c in calls if not c.params.get("scope") or c.params["scope"].get("type") == "default"]
+    default = [
+        c for c in calls if not c.params.get("scope") or c.params["scope"].get("type") == "default"
+    ]
     assert default and all(
-        any("а" <= ch <= "я" for ch in cmd["description"].lower()) for cmd in default[0].params["commands"]
+        any("а" <= ch <= "я" for ch in cmd["description"].lower())
+        for cmd in default[0].params["commands"]
     )
     names = {cmd["command"] for cmd in default[0].params["commands"]}
     assert "add" not in names
     admin = [c for c in calls if c.params.get("scope", {}).get("type") == "chat"]
     assert admin and admin[0].params["scope"]["chat_id"] == ADMIN_ID
-    assert {"add", "articles", "delete", "stats"} <= {c["command"] for c in admin[0].params["commands"]}
+    assert {"add", "articles", "delete", "stats"} <= {
+        c["command"] for c in admin[0].params["commands"]
+    }
 
 
 async def test_error_handler_apologises(harness, monkeypatch):

@@ -73,7 +73,9 @@ async def test_calendar_button_sends_ics(h):
     start = event.decoded("dtstart")
     assert start.date() == dt.date(2027, 1, 12) and start.hour == 10
     assert str(start.tzinfo) == "Europe/Moscow"
-    assert "Нижегородская" in str(event.get("location", "")) or "Нижний" in str(event.get("location", ""))
+    assert "Нижегородская" in str(event.get("location", "")) or "Нижний" in str(
+        event.get("location", "")
+    )
 
 
 async def test_range_event_ics_is_all_day(harness):
@@ -100,16 +102,20 @@ async def test_new_event_notification_once_even_after_restart(fake_api, db_path)
     reply = await upload(h, "webinar_cp1251.txt")
     assert "вебинар" in reply.lower() and "12 января 2027" in reply
     for chat in (5001, 5002):
-        call = await fake_api.wait_for("sendMessage", lambda c, chat=chat: c.params["chat_id"] == chat
-                                       and "Новое мероприятие" in c.params["text"], timeout=10)
+        call = await fake_api.wait_for(
+            "sendMessage",
+            lambda c, chat=chat: (
+                c.params["chat_id"] == chat and "Новое мероприятие" in c.params["text"]
+            ),
+            timeout=10,
+        )
         assert "12 января 2027, 10:00" in call.params["text"]
     await stop_harness(h)
     # Restart on the same store: nothing is sent again.
     sent_before = len([c for c in fake_api.calls_of("sendMessage") if "Новое" in c.params["text"]])
     h2 = await start_harness(fake_api, db_path, bot_today=NOW)
     await h2.app.start_background(h2.bot)
-    assert await h2.app.planner.new_article(
-        (await h2.app.store.list_articles(0, 1))[0].id) == 0
+    assert await h2.app.planner.new_article((await h2.app.store.list_articles(0, 1))[0].id) == 0
     await asyncio.sleep(0.3)
     await stop_harness(h2)
     sent_after = len([c for c in fake_api.calls_of("sendMessage") if "Новое" in c.params["text"]])
@@ -126,7 +132,9 @@ async def test_reminder_when_today_moves_forward(fake_api, db_path):
     assert await h.app.planner.reminders() == 0  # once only
     sender = OutboxSender(h.app.store, h.bot)
     assert await sender.drain() >= 1
-    texts = [c.params["text"] for c in fake_api.calls_of("sendMessage") if c.params["chat_id"] == 6001]
+    texts = [
+        c.params["text"] for c in fake_api.calls_of("sendMessage") if c.params["chat_id"] == 6001
+    ]
     assert any("Напоминание" in t for t in texts)
     await stop_harness(h)
 

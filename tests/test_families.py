@@ -45,7 +45,9 @@ async def test_query_log_has_no_user_ids_and_is_purged(harness):
         columns = {row[1] for row in await cur.fetchall()}
     assert not {"user_id", "chat_id", "username"} & columns
     await harness.ask("где семейный мфц")
-    assert await harness.app.store.purge_queries(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)) >= 1
+    assert (
+        await harness.app.store.purge_queries(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)) >= 1
+    )
 
 
 async def test_inline_mode_returns_escaped_articles(harness):
@@ -95,8 +97,9 @@ async def test_non_text_messages_get_a_hint(harness, push):
 
 
 async def test_edited_message_and_group_chatter_are_ignored(harness):
-    calls = await harness.push(harness.api.push_edited_message("телефон доверия", chat_id=USER_ID,
-                                                               user_id=USER_ID))
+    calls = await harness.push(
+        harness.api.push_edited_message("телефон доверия", chat_id=USER_ID, user_id=USER_ID)
+    )
     assert not [c for c in calls if c.method == "sendMessage"]
     calls = await harness.send("всем привет", chat_id=-100500, user_id=USER_ID, chat_type="group")
     assert not [c for c in calls if c.method == "sendMessage"]

@@ -21,12 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 async def test_seeds_and_cards_load_once_across_two_starts(tmp_path):
     db = tmp_path / "fresh.sqlite3"
     first = await App.create(make_settings(db))
-    counts = (await first.store.count("articles"), await first.store.count("cards"),
-              await first.store.document_count())
+    counts = (
+        await first.store.count("articles"),
+        await first.store.count("cards"),
+        await first.store.document_count(),
+    )
     await first.close()
     second = await App.create(make_settings(db))
-    again = (await second.store.count("articles"), await second.store.count("cards"),
-             await second.store.document_count())
+    again = (
+        await second.store.count("articles"),
+        await second.store.count("cards"),
+        await second.store.document_count(),
+    )
     assert await second.store.schema_version() >= 1
     await second.close()
     assert counts == again
@@ -70,9 +76,14 @@ def test_bad_setting_stops_with_one_line(name, value, expected, tmp_path):
     env = {**os.environ, name: value, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
     if name == "DATABASE_URL":
         env[name] = value
-    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "привет"], cwd=tmp_path,
-                          env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "привет"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in proc.stderr
@@ -92,21 +103,42 @@ def test_token_is_never_shown():
 
 
 def test_ask_prints_the_reply(db_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}",
-           "PYTHONPATH": str(ROOT), "BOT_TOKEN": ""}
-    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "телефон доверия"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "телефон доверия"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "8-800-2000-122" in proc.stdout and "<b>" not in proc.stdout
 
 
 async def test_run_subprocess_answers_through_long_polling(fake_api, db_path):
-    env = {**os.environ, "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": fake_api.base_url,
-           "DATABASE_URL": f"sqlite:///{db_path}", "PYTHONPATH": str(ROOT),
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TEST_TOKEN,
+        "TELEGRAM_API_BASE": fake_api.base_url,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=str(ROOT), env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=str(ROOT),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await fake_api.wait_for("getUpdates", timeout=60)

@@ -1,4 +1,4 @@
-"""`python -m bot ingest FILE…`: per-file report, non-zero exit on failure, facts findable by `ask`."""
+"""`python -m bot ingest FILE…`: a line per file, non-zero exit on failure, facts `ask` finds."""
 
 from __future__ import annotations
 
@@ -12,16 +12,32 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def run(db: Path, *args: str, today: str = "2026-11-23") -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "BOT_TODAY": today, "BOT_TOKEN": "",
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "BOT_TODAY": today,
+        "BOT_TOKEN": "",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_ingest_reports_each_file_and_ask_finds_the_facts(db_path):
     db = db_path  # a copy of the seeded template store: no seeding in every subprocess
-    good = ["webinar_cp1251.txt", "helpline_koi8r.txt", "family_mfc.html", "forum_kazan.docx",
-            "contest_samara.pdf"]
+    good = [
+        "webinar_cp1251.txt",
+        "helpline_koi8r.txt",
+        "family_mfc.html",
+        "forum_kazan.docx",
+        "contest_samara.pdf",
+    ]
     proc = run(db, "ingest", *[str(FIXTURES / name) for name in good])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.strip().splitlines()
@@ -39,8 +55,13 @@ def test_ingest_reports_each_file_and_ask_finds_the_facts(db_path):
 
 def test_ingest_fails_non_zero_and_names_the_problem(db_path, tmp_path):
     db = db_path
-    proc = run(db, "ingest", str(FIXTURES / "junk.txt"), str(FIXTURES / "fake.docx"),
-               str(tmp_path / "missing.txt"))
+    proc = run(
+        db,
+        "ingest",
+        str(FIXTURES / "junk.txt"),
+        str(FIXTURES / "fake.docx"),
+        str(tmp_path / "missing.txt"),
+    )
     assert proc.returncode == 1
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 3 and all("не сохранено" in line for line in lines)

@@ -6,7 +6,6 @@ meets the store, in one transaction per article.
 
 from __future__ import annotations
 
-
 import logging
 from dataclasses import dataclass, field
 
@@ -66,7 +65,9 @@ class ArticleService:
             source_name=parsed.source_name,
         )
         outcome.article_id = await self.store.add_article(article, parsed.events)
-        outcome.new_event_ids = [e.id for e in await self.store.events_of_article(outcome.article_id)]
+        outcome.new_event_ids = [
+            e.id for e in await self.store.events_of_article(outcome.article_id)
+        ]
         return outcome
 
     async def find_duplicate(self, parsed: ParsedArticle) -> int | None:

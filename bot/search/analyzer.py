@@ -31,6 +31,7 @@ Steps, in order (each measured by `make eval`, see bot/search/engine.py for the 
 from __future__ import annotations
 
 import bisect
+import gc
 import math
 import re
 from dataclasses import dataclass, field
@@ -184,6 +185,10 @@ class QueryAnalyzer:
         self._sorted = sorted(t for t in index_terms if len(t) >= 5 and not t.isdigit())
         self._unknown_idf = self._idf_of(0)
         self._cache: dict[str, tuple[str, str, float] | None] = {}
+        # The vocabulary and the caches are long-lived and large (hundreds of thousands of
+        # objects at 100k articles): keep the cyclic garbage collector from walking them on
+        # every full collection, which otherwise shows up as 50–100 ms pauses on queries.
+        gc.freeze()
 
     def _idf_of(self, df: int) -> float:
         return math.log(1 + (self.docs - df + 0.5) / (df + 0.5))

@@ -28,7 +28,7 @@ TITLE_WEIGHT = 5.0
 # Retrieval reads at most about this many postings: the rarest terms go into the MATCH
 # first; the commonest (e.g. «ребенок» in half the corpus) are left to the re-ranker.
 POSTINGS_BUDGET = 6_000
-MIN_RETRIEVAL_TERMS = 2
+TITLE_FALLBACK_TERMS = 3
 # A word the index has never seen weighs this share of the rarest possible word.
 UNKNOWN_FACTOR = 1.0
 # Coverage needed: MIN_COVERAGE for a question of up to SHORT informative terms, falling
@@ -140,7 +140,7 @@ class SearchEngine:
             total += n
         if chosen:
             return " OR ".join(_quoted(t) for t in chosen)
-        common = [a for a in ordered if " " not in a][:MIN_RETRIEVAL_TERMS]
+        common = [a for a in ordered if " " not in a][:TITLE_FALLBACK_TERMS]
         if not common:
             return None
         return "{title} : (" + " OR ".join(_quoted(t) for t in common) + ")"

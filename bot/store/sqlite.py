@@ -161,7 +161,9 @@ class Store:
         async with self._db.execute("PRAGMA user_version") as cur:
             (version,) = await cur.fetchone()
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            await self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+            await self._db.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;"
+            )
 
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cur:
@@ -219,8 +221,15 @@ class Store:
                 " place, sentence, status) VALUES(?,?,?,?,?,?,?,?,?)",
                 [
                     (
-                        article_id, e.kind, e.title, e.start.isoformat(), e.end.isoformat(),
-                        e.time.strftime("%H:%M") if e.time else None, e.place, e.sentence, e.status,
+                        article_id,
+                        e.kind,
+                        e.title,
+                        e.start.isoformat(),
+                        e.end.isoformat(),
+                        e.time.strftime("%H:%M") if e.time else None,
+                        e.place,
+                        e.sentence,
+                        e.status,
                     )
                     for e in events
                 ],
@@ -279,8 +288,11 @@ class Store:
             return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
 
     # ---- cards ------------------------------------------------------------------------
-    async def replace_cards(self, cards: Sequence[tuple[str, str, dict, str, str]],
-                            index_rows: Sequence[tuple[str, str, str]]) -> None:
+    async def replace_cards(
+        self,
+        cards: Sequence[tuple[str, str, dict, str, str]],
+        index_rows: Sequence[tuple[str, str, str]],
+    ) -> None:
         """Replace every card and its index rows: (id, title, data, as_of, source)."""
         async with self.transaction() as db:
             await db.execute("DELETE FROM cards")
@@ -302,12 +314,11 @@ class Store:
         """Replace the article rows of the full-text index: (title, body, doc)."""
         async with self.transaction() as db:
             await db.execute("DELETE FROM search_index WHERE doc LIKE 'a:%'")
-            await db.executemany(
-                "INSERT INTO search_index(title, body, doc) VALUES(?,?,?)", rows
-            )
+            await db.executemany("INSERT INTO search_index(title, body, doc) VALUES(?,?,?)", rows)
 
-    async def match(self, expression: str, limit: int, title_weight: float = 5.0
-                    ) -> list[tuple[str, float, str, str]]:
+    async def match(
+        self, expression: str, limit: int, title_weight: float = 5.0
+    ) -> list[tuple[str, float, str, str]]:
         """FTS5 MATCH ranked by bm25 (lower is better): (doc, rank, title, body) rows."""
         async with self._db.execute(
             "SELECT doc, bm25(search_index, ?, 1.0) AS rank, title, body FROM search_index "
@@ -411,7 +422,14 @@ class Store:
     async def enqueue(self, items: Iterable[tuple[int, str, dict | None, str, int | None]]) -> int:
         """Queue (chat_id, text, markup, dedupe_key, event_id); keys already queued are skipped."""
         rows = [
-            (chat, text, json.dumps(markup, ensure_ascii=False) if markup else None, key, ev, _now())
+            (
+                chat,
+                text,
+                json.dumps(markup, ensure_ascii=False) if markup else None,
+                key,
+                ev,
+                _now(),
+            )
             for chat, text, markup, key, ev in items
         ]
         async with self.transaction() as db:
@@ -446,8 +464,9 @@ class Store:
             (_now(), outbox_id),
         )
 
-    async def mark_retry(self, outbox_id: int, not_before: float, error: str,
-                         give_up: bool = False) -> None:
+    async def mark_retry(
+        self, outbox_id: int, not_before: float, error: str, give_up: bool = False
+    ) -> None:
         await self._db.execute(
             "UPDATE outbox SET attempts=attempts+1, not_before=?, error=?, status=? WHERE id=?",
             (not_before, error, "failed" if give_up else "pending", outbox_id),

@@ -53,10 +53,14 @@ async def evaluate(db_path: Path) -> list[Outcome]:
         outcomes = []
         for q in load_questions():
             result = await app.search.search(q["text"])
-            got = [
-                seeds.get(h.doc, h.doc) if h.doc.startswith("a:") else "card:" + h.ref
-                for h in result.hits
-            ] if result.found else []
+            got = (
+                [
+                    seeds.get(h.doc, h.doc) if h.doc.startswith("a:") else "card:" + h.ref
+                    for h in result.hits
+                ]
+                if result.found
+                else []
+            )
             outcomes.append(Outcome(q["text"], q["category"], q["expect"], got))
         return outcomes
     finally:
@@ -81,11 +85,13 @@ def report(outcomes: list[Outcome]) -> str:
     groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         groups[o.category].append(o)
+
     def fmt(name: str, m: dict[str, float]) -> str:
         cells = [f"{name:<14}", f"n={int(m['n']):>3}"]
         for key in ("hit@1", "hit@3", "mrr", "oos_acc"):
             cells.append(f"{key}={m[key]:.3f}" if key in m else f"{key}=  -  ")
         return "  ".join(cells)
+
     lines.append(fmt("overall", metrics(outcomes)))
     for name in sorted(groups):
         lines.append(fmt(name, metrics(groups[name])))
