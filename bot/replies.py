@@ -50,12 +50,12 @@ def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def phone_link(phone: str) -> str:
-    """A phone number as Telegram shows it tappable: digits with +7 / 8 prefix stay plain text.
-
-    Telegram auto-links phone numbers in plain text; we keep the usual Russian spelling.
-    """
-    return f"<b>{esc(phone)}</b>"
+def phone_line(card: dict) -> str:
+    """The number as people write it, and in +7 form, which Telegram makes tappable."""
+    line = f"☎️ <b>{esc(card['phone'])}</b>"
+    if card.get("dial"):
+        line += f" (позвонить: {esc(card['dial'])})"
+    return line
 
 
 def url_button(text: str, url: str) -> InlineKeyboardButton:
@@ -72,7 +72,7 @@ def open_button(text: str, doc: str) -> InlineKeyboardButton:
 def render_card(card: dict) -> Reply:
     lines = [f"<b>{esc(card['title'])}</b>"]
     if card.get("phone"):
-        lines.append(f"☎️ {phone_link(card['phone'])}")
+        lines.append(phone_line(card))
     lines.append(esc(card["summary"]))
     for fact in card.get("facts", []):
         lines.append(f"• {esc(fact)}")

@@ -5,8 +5,8 @@ weighted by its IDF and its importance in the question (a topic noun of the requ
 counts more than a verb of the story around it); synonym phrases count when their
 words stand together. When the question asks for a number («сколько», «в каком году»)
 sentences with figures win, and if the best one has figures the others must have them
-too. The same sentence never appears twice (articles scraped with repeats are common),
-and the chosen ones keep their order in the article.
+too. The same sentence never appears twice (articles scraped with repeats are common).
+The best sentence comes first (it answers), the others follow in article order.
 """
 
 from __future__ import annotations
@@ -74,4 +74,5 @@ def best_sentences(text: str, query: AnalyzedQuery, idf: Callable[[str], float],
     chosen = [p for s, p in scored[:limit] if s >= top_score * 0.5]
     if query.wants_number and _DIGITS.search(sentences[top_position]):
         chosen = [p for p in chosen if _DIGITS.search(sentences[p])]
-    return [sentences[p] for p in sorted(set(chosen))]
+    rest = sorted(p for p in set(chosen) if p != top_position)
+    return [sentences[top_position]] + [sentences[p] for p in rest]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,13 @@ async def test_non_admin_upload_is_refused(harness):
     )
     assert "только администраторы" in reply
     assert await snapshot(harness.app) == before
+
+
+async def test_deleting_an_article_drops_its_pending_notifications(harness):
+    store = harness.app.store
+    event = (await store.events_from(dt.date(2000, 1, 1)))[0]
+    await store.subscribe(4242, "")
+    await store.enqueue([(4242, "скоро", None, "t:1", event.id)])
+    assert (await store.outbox_counts()).get("pending") == 1
+    assert await harness.app.delete_article(event.article_id)
+    assert (await store.outbox_counts()).get("pending") is None

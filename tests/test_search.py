@@ -1,0 +1,270 @@
+"""Search: layout repair, typo correction, abbreviations, hostile input, snippets, and a
+regression guard on the evaluation set (tests/eval/questions.toml).
+
+One app (seeds and cards indexed) is built per module: every test here only reads.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from razdel import sentenize
+
+from bot.app import App
+from bot.search.analyzer import allowed_edits, stem
+from bot.search.indexer import card_index_text, index_text, phone_token
+from bot.settings import load_settings
+from bot.snippets import best_sentences, sentences_of
+from bot.text.layout import en_to_ru
+from bot.text.morph import lemma
+from tests.eval.run import evaluate, metrics
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def app(tmp_path_factory: pytest.TempPathFactory):
+    db = tmp_path_factory.mktemp("search") / "db.sqlite3"
+    application = await App.create(load_settings(database_url=f"sqlite:///{db}"))
+    yield application
+    await application.close()
+
+
+async def found_docs(app: App, text: str) -> list[str]:
+    result = await app.search.search(text)
+    return [h.doc for h in result.hits] if result.found else []
+
+
+# ---- wrong keyboard layout ------------------------------------------------------------------
+
+def test_layout_table_converts_keys_of_b_yu_zh() -> None:
+    assert en_to_ru("ntktajy ljdthbz") == "телефон доверия"
+    assert en_to_ru(",tcgkfnyj") == "бесплатно"
+    assert en_to_ru("cnf;bhjdrf d n.vtyb") == "стажировка в тюмени"
+
+
+async def test_layout_repaired_in_queries(app: App) -> None:
+    query = app.search.analyzer.analyze("ntktajy ljdthbz")
+    assert query.layout_fixed
+    assert query.repaired == "телефон доверия"
+    query = app.search.analyzer.analyze("cnf;bhjdrf d n.vtyb")
+    assert query.layout_fixed
+    assert query.repaired == "стажировка в тюмени"
+    assert "c:helpline" in (await found_docs(app, "ntktajy ljdthbz"))[:1]
+
+
+async def test_latin_words_that_are_not_a_wrong_layout_stay(app: App) -> None:
+    query = app.search.analyzer.analyze("windows 11")
+    assert not query.layout_fixed
+    query = app.search.analyzer.analyze("телефон доверия help")
+    assert not query.layout_fixed
+
+
+# ---- typos --------------------------------------------------------------------------------------
+
+def test_allowed_edits_by_length() -> None:
+    assert [allowed_edits("x" * n) for n in (1, 4, 5, 8, 9, 14)] == [0, 0, 1, 1, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("typed", "fixed"),
+    [("симейный", "семейный"), ("стожировка", "стажировка"), ("госуслги", "госуслуга")],
+)
+async def test_typos_corrected_against_the_index(app: App, typed: str, fixed: str) -> None:
+    term = app.search.analyzer.analyze(typed).terms[0]
+    assert fixed in term.lemmas
+    assert term.kind == "corrected"
+
+
+async def test_typo_measured_against_inflected_forms(app: App) -> None:
+    # «даверия» is two edits from the lemma «доверие» but one from its form «доверия».
+    query = app.search.analyzer.analyze("телефон даверия")
+    assert "доверие" in query.terms[1].lemmas
+    assert (await found_docs(app, "телефон даверия"))[:1] == ["c:helpline"]
+
+
+async def test_short_words_are_never_corrected(app: App) -> None:
+    for word in ("мфк", "фонт", "кот"):
+        term = app.search.analyzer.analyze(word).terms[0]
+        assert term.kind != "corrected", word
+        assert list(term.lemmas)[0] == lemma(word)
+
+
+async def test_dictionary_words_are_not_corrected_into_index_words(app: App) -> None:
+    # «кошки» is a real word: it must not become some index word one edit away.
+    term = app.search.analyzer.analyze("кошки").terms[0]
+    assert term.kind != "corrected"
+
+
+# ---- abbreviations, derivation, phones -----------------------------------------------------
+
+def test_abbreviations_kept() -> None:
+    assert lemma("пав") == "пав"
+    assert lemma("мфц") == "мфц"
+    assert index_text("Реабилитация подростков, употребляющих ПАВ") .endswith("пав")
+
+
+async def test_abbreviation_searches_its_full_form(app: App) -> None:
+    query = app.search.analyzer.analyze("реабилитация подростков употребляющих пав")
+    pav = [t for t in query.terms if t.typed == "пав"][0]
+    assert "пав" in pav.lemmas and "пасть" not in pav.lemmas
+    assert any(" " in alt for alt in pav.lemmas)  # «психоактивный вещество» as a phrase
+
+
+def test_stem_joins_aspect_pairs_and_derivations() -> None:
+    assert stem("нарушать") == stem("нарушить") == stem("нарушение")
+    assert stem("оренбург") == stem("оренбургский")
+    assert stem("пожаловаться") != stem("пожалуйста")
+
+
+def test_phone_numbers_in_any_format() -> None:
+    for raw in ("8-800-2000-122", "+7 (800) 200-01-22", "88002000122", "8 800 2000 122"):
+        assert phone_token(raw) == "8002000122", raw
+    assert phone_token("112") is None
+    assert "8002000122" in index_text("Звоните 8-800-2000-122 бесплатно").split()
+
+
+async def test_phone_number_finds_its_card(app: App) -> None:
+    assert (await found_docs(app, "8 (800) 2000-122 чей номер"))[:1] == ["c:helpline"]
+
+
+def test_card_title_phrases_kept_apart() -> None:
+    title, body = card_index_text(
+        {"title": "Семейный МФЦ", "keywords": ["одно окно", "мфц"], "summary": "Центр.",
+         "phone": "8-800-000-00-00"}
+    )
+    assert title.split(" | ") == ["семейный мфц", "8 800 000 00 00 8000000000", "один окно", "мфц"]
+    assert body == "центр"
+
+
+# ---- deciding «не нашёл» --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    ["погода завтра", "телефон доверия сбербанка", "диван в гостиную недорого",
+     "курс доллара", "как установить windows 11"],
+)
+async def test_unrelated_questions_not_found(app: App, text: str) -> None:
+    assert await found_docs(app, text) == []
+
+
+async def test_long_message_judged_by_its_request(app: App) -> None:
+    text = ("Здравствуйте, у нас трое детей, муж постоянно в разъездах, я уже не знаю за что "
+            "хвататься. Подруга сказала, что есть какой-то семейный мфц, что там можно узнать?")
+    assert (await found_docs(app, text))[:1] == ["c:mfc"]
+
+
+# ---- hostile and odd input ------------------------------------------------------------------
+
+HOSTILE = [
+    '"телефон доверия',
+    'мфц"',
+    '""',
+    "мфц*",
+    "*",
+    "NEAR(мфц, телефон)",
+    "мфц AND NOT телефон OR фонд",
+    "AND",
+    "NOT",
+    "^мфц",
+    "title: мфц",
+    "{title body}: мфц",
+    "body:фонд",
+    "(мфц",
+    "мфц)",
+    "- мфц",
+    "-мфц -фонд",
+    "мфц + фонд",
+    "<b>мфц</b> <script>alert(1)</script>",
+    "&lt;телефон&gt; &amp;",
+    "😀😀😀",
+    "🙏",
+    "12345",
+    "8",
+    "0000000000000000000000",
+    "",
+    "   ",
+    "\n\t",
+    "ё",
+    "a",
+    "?!.,;:",
+    "мфц " * 1000,
+    "Семейный МФЦ, где он? " * 200,
+    ("я " + "очень " * 50 + "устала. ") * 30,
+]
+
+
+def _case_id(text: str) -> str:
+    return re.sub(r"\W+", "_", text.encode("ascii", "replace").decode()[:30]) or "x"
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=[f"{i}_{_case_id(t)}" for i, t in enumerate(HOSTILE)])
+async def test_hostile_input_never_raises(app: App, text: str) -> None:
+    result = await app.search.search(text)
+    assert isinstance(result.found, bool)
+    if result.found:
+        assert result.hits and all(h.doc[:2] in ("a:", "c:") for h in result.hits)
+    reply = await app.answerer.answer(text, log_query=False)
+    assert reply.text.strip()
+
+
+async def test_fts_syntax_is_searched_as_words(app: App) -> None:
+    assert (await found_docs(app, '"мфц*" AND (семейный)'))[:1] == ["c:mfc"]
+    assert (await found_docs(app, "NEAR(телефон доверия)"))[:1] == ["c:helpline"]
+
+
+async def test_4000_character_message(app: App) -> None:
+    text = ("Подскажите, пожалуйста, " + "у нас в семье много сложностей, " * 120)[:3990]
+    text += " семейный мфц?"
+    assert len(text) <= 4000
+    reply = await app.answerer.answer(text, log_query=False)
+    assert reply.text.strip()
+
+
+# ---- snippets -----------------------------------------------------------------------------------
+
+def test_sentences_never_repeat() -> None:
+    text = "Первое предложение. Второе предложение.\nПервое предложение.\nПЕРВОЕ  предложение!"
+    assert sentences_of(text) == ["Первое предложение.", "Второе предложение."]
+
+
+async def test_how_many_question_picks_the_sentence_with_numbers(app: App) -> None:
+    reply = await app.answerer.answer("сколько семейных мфц работает", log_query=False)
+    # The reply (the card or the forum article) states how many centres there are.
+    assert re.search(r"\d+ (Семейных МФЦ|центр)", reply.text)
+    # And on the forum article the snippet is the sentence with the figures.
+    article = await _article_with(app, "Сегодня работает 79 Семейных МФЦ")
+    query = app.search.analyzer.analyze("сколько семейных мфц работает")
+    chosen = best_sentences(article.body, query, app.search.analyzer.idf)
+    assert chosen[0] == "Сегодня работает 79 Семейных МФЦ в 39 регионах."
+    assert all(re.search(r"\d", s) for s in chosen)
+
+
+async def _article_with(app: App, phrase: str):
+    for row in await app.store.list_articles(0, 100):
+        article = await app.store.get_article(row.id)
+        if phrase in article.body:
+            return article
+    raise AssertionError(phrase)
+
+
+async def test_same_sentence_never_twice_in_a_reply(app: App) -> None:
+    from tests.eval.run import load_questions
+
+    for q in load_questions():
+        reply = await app.answerer.answer(q["text"], log_query=False)
+        body = reply.text.split("\n")[2:]  # below the title and the date line
+        sentences = [s.text.strip() for line in body for s in sentenize(line) if s.text.strip()]
+        sentences = [s for s in sentences if len(s) > 20]
+        assert len(sentences) == len(set(sentences)), q["text"]
+
+
+# ---- regression guard on the evaluation set -------------------------------------------------
+
+async def test_eval_regression_guard(tmp_path: Path) -> None:
+    m = metrics(await evaluate(tmp_path / "eval.sqlite3"))
+    assert m["hit@1"] >= 0.85, m
+    assert m["oos_acc"] >= 0.9, m
