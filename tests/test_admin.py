@@ -101,7 +101,7 @@ async def test_articles_list_and_delete_with_confirmation(harness):
     assert all(h.doc != "a:4" for h in result.hits)
     assert all(
         e.article_id != 4
-        for e in await harness.app.store.events_from(__import__("datetime").date(2000, 1, 1))
+        for e in await harness.app.store.events_from(dt.date(2000, 1, 1))
     )
 
 
