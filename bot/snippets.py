@@ -45,8 +45,9 @@ def _present(alt: str, lemmas: set[str], padded: str) -> bool:
     return alt in lemmas if " " not in alt else f" {alt} " in padded
 
 
-def best_sentences(text: str, query: AnalyzedQuery, idf: Callable[[str], float],
-                   limit: int = MAX_SENTENCES) -> list[str]:
+def best_sentences(
+    text: str, query: AnalyzedQuery, idf: Callable[[str], float], limit: int = MAX_SENTENCES
+) -> list[str]:
     sentences = sentences_of(text)
     if not sentences:
         return []
@@ -57,9 +58,10 @@ def best_sentences(text: str, query: AnalyzedQuery, idf: Callable[[str], float],
         lemmas = set(seq)
         padded = f" {' '.join(seq)} "
         score = 0.0
-        for term, weight in zip(query.terms, weights):
-            best = max((w for alt, w in term.lemmas.items() if _present(alt, lemmas, padded)),
-                       default=0.0)
+        for term, weight in zip(query.terms, weights, strict=True):
+            best = max(
+                (w for alt, w in term.lemmas.items() if _present(alt, lemmas, padded)), default=0.0
+            )
             score += best * weight
         if score > 0 and query.wants_number and _DIGITS.search(sentence):
             score *= NUMBER_BONUS

@@ -1,31 +1,38 @@
 """Turns what a person typed into weighted search terms.
 
-Steps, in order (each measured by `make eval`, see bot/search/engine.py for the numbers):
+Steps, in order (each measured by `make eval`; the numbers are in bot/search/engine.py):
 
-1. wrong-layout repair, decided on the whole message: when most Latin chunks re-typed on
-   the Russian layout give known words (index or dictionary), every Latin chunk that is
-   not itself an index word is converted (so «ghjavfcnthcndf» → «профмастерства» is
-   converted along with its known neighbours even though pymorphy3 does not know it);
-2. tokenising, then dropping stop words: the list in data/search.toml *and* every word
-   pymorphy3 tags as a function word (preposition, conjunction, particle, interjection,
-   pronoun, predicative such as «можно» / «нужно»);
-3. lemmatising (pymorphy3, abbreviations kept);
-4. for a word the index does not hold:
+1. wrong-layout repair, decided on the whole message: when at least half of the Latin
+   chunks re-typed on the Russian layout give known words (index or dictionary), every
+   Latin chunk is converted (so «ghjavfcnthcndf» → «профмастерства» goes along with its
+   known neighbours although pymorphy3 does not know it); a Latin word the index holds
+   stays unless its conversion is a word too;
+2. phone numbers become one ten-digit token, as in the index («8 (800) 2000-122»);
+3. splitting into sentences: in a message of several sentences the request (the
+   sentences ending with «?», else the last one) is told apart from the story around it;
+4. dropping stop words: the list in data/search.toml *and* every word pymorphy3 tags as a
+   function word (preposition, conjunction, particle, interjection, pronoun, pronominal
+   adjective such as «такой» / «который», predicative such as «можно» / «нужно»), and
+   single letters;
+5. lemmatising (pymorphy3, abbreviations kept);
+6. for a word the index does not hold:
    a. typo correction against the index vocabulary (rapidfuzz Levenshtein: no edit for
       1–4 letters, one for 5–8, two for 9+), only for words pymorphy3 does not know.
       Distances are measured against the lemma *and its inflected forms*, so «даверия»
       is one edit from «доверия» (a form of «доверие») although two from the lemma, and
       against the beginning of longer index words («оринбург» → «оренбургский»);
-      candidates are bucketed by (length, first letter) so the work stays bounded on a
-      large vocabulary;
+      candidates are bucketed by (length, first letter), so the work stays bounded on a
+      vocabulary of a few hundred thousand words;
    b. compound abbreviations: «соцобслуживание» → «социальный обслуживание»
-      (соц-, проф-, гос-, мед-, … prefixes of Russian compound words);
-   c. derivation: an index word that starts with the stem («мурманск» → «мурманский»);
-5. synonym expansion from data/search.toml: a query phrase of a group gets the other
+      (соц-, проф-, гос-, мед-, … — Russian compound words);
+   c. derivation and aspect pairs: an index word of the same stem («нарушать» →
+      «нарушить») or one that begins with the word («мурманск» → «мурманский»);
+7. synonym expansion from data/search.toml: a query phrase of a group gets the other
    phrases as alternatives, kept as *phrases* (matched as consecutive lemmas), weighted
    lower than what was typed;
-6. each term gets an importance by part of speech: nouns, adjectives, numbers and names
-   carry the topic; verbs and adverbs less (they are mostly how people ask).
+8. each term gets an importance: nouns, adjectives, names and numbers of three digits or
+   more carry the topic; verbs, adverbs and small numbers (ages, days) less; words of the
+   story around a request less again.
 """
 
 from __future__ import annotations
@@ -43,7 +50,8 @@ from rapidfuzz.distance import Levenshtein
 from bot.search.indexer import phones_in
 from bot.search.vocabulary import SearchVocabulary
 from bot.text.layout import en_to_ru, has_latin
-from bot.text.morph import ABBREVIATIONS, analyzer as morph_analyzer, is_known_word, lemma
+from bot.text.morph import ABBREVIATIONS, is_known_word, lemma
+from bot.text.morph import analyzer as morph_analyzer
 from bot.text.normalize import words
 
 MAX_QUERY_WORDS = 60
@@ -55,8 +63,14 @@ SYNONYM_WEIGHT = 0.6
 MAX_CORRECTIONS = 12
 # Part-of-speech importance (pymorphy3 tags). Anything not listed counts 1.0.
 POS_WEIGHT = {
-    "VERB": 0.5, "INFN": 0.5, "PRTF": 0.5, "PRTS": 0.5, "GRND": 0.5,
-    "ADVB": 0.4, "NUMR": 0.4, "COMP": 0.4,
+    "VERB": 0.5,
+    "INFN": 0.5,
+    "PRTF": 0.5,
+    "PRTS": 0.5,
+    "GRND": 0.5,
+    "ADVB": 0.4,
+    "NUMR": 0.4,
+    "COMP": 0.4,
 }
 SMALL_NUMBER_WEIGHT = 0.3
 # Words of the story around the request in a message of several sentences.
@@ -65,11 +79,21 @@ NARRATIVE_WEIGHT = 0.4
 FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"})
 # Russian compound abbreviations (сложносокращённые слова): prefix → full adjective.
 COMPOUND_PREFIXES = (
-    ("соц", "социальный"), ("проф", "профессиональный"), ("гос", "государственный"),
-    ("мед", "медицинский"), ("спец", "специальный"), ("обл", "областной"),
-    ("рай", "районный"), ("гор", "городской"), ("мун", "муниципальный"),
-    ("фед", "федеральный"), ("рег", "региональный"), ("нац", "национальный"),
-    ("пед", "педагогический"), ("психо", "психологический"), ("мин", "министерство"),
+    ("соц", "социальный"),
+    ("проф", "профессиональный"),
+    ("гос", "государственный"),
+    ("мед", "медицинский"),
+    ("спец", "специальный"),
+    ("обл", "областной"),
+    ("рай", "районный"),
+    ("гор", "городской"),
+    ("мун", "муниципальный"),
+    ("фед", "федеральный"),
+    ("рег", "региональный"),
+    ("нац", "национальный"),
+    ("пед", "педагогический"),
+    ("психо", "психологический"),
+    ("мин", "министерство"),
 )
 _VOWEL_END = "аеиоуыэюяйь"
 
@@ -118,11 +142,49 @@ def _forms(term: str) -> tuple[str, ...]:
 
 # Endings stripped to find a word's stem (for derivation and aspect pairs, not inflection:
 # the words are lemmas already). Longest first.
-_ENDINGS = tuple(sorted((
-    "ировать", "овать", "евать", "ывать", "ивать", "ать", "ять", "ить", "еть", "уть", "ыть",
-    "ение", "ание", "ость", "ство", "итель", "тель", "ция", "ие", "ия", "ье",
-    "ский", "цкий", "ной", "ный", "ний", "ый", "ий", "ой", "а", "я", "о", "е", "ь", "й",
-), key=len, reverse=True))
+_ENDINGS = tuple(
+    sorted(
+        (
+            "ировать",
+            "овать",
+            "евать",
+            "ывать",
+            "ивать",
+            "ать",
+            "ять",
+            "ить",
+            "еть",
+            "уть",
+            "ыть",
+            "ение",
+            "ание",
+            "ость",
+            "ство",
+            "итель",
+            "тель",
+            "ция",
+            "ие",
+            "ия",
+            "ье",
+            "ский",
+            "цкий",
+            "ной",
+            "ный",
+            "ний",
+            "ый",
+            "ий",
+            "ой",
+            "а",
+            "я",
+            "о",
+            "е",
+            "ь",
+            "й",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 
 
 @lru_cache(maxsize=100_000)
@@ -131,7 +193,7 @@ def stem(lem: str) -> str:
     word = lem[:-2] if lem.endswith(("ся", "сь")) and len(lem) > 6 else lem
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[:-len(ending)]
+            return word[: -len(ending)]
     return word
 
 
@@ -146,12 +208,9 @@ class Term:
     typed: str
     lemmas: dict[str, float]
     known: bool  # some alternative is in the index
-    importance: float = 1.0  # by part of speech
+    importance: float = 1.0  # by part of speech, and lower in the story around a request
     kind: str = "index"  # index | corrected | derived | unknown
-
-    @property
-    def single(self) -> list[str]:
-        return [t for t in self.lemmas if " " not in t]
+    story: bool = False  # typed in the story around the request, not in the request
 
 
 @dataclass
@@ -185,6 +244,8 @@ class QueryAnalyzer:
         self._sorted = sorted(t for t in index_terms if len(t) >= 5 and not t.isdigit())
         self._unknown_idf = self._idf_of(0)
         self._cache: dict[str, tuple[str, str, float] | None] = {}
+        self._syn_index: dict[str, list[tuple[tuple[str, ...], int, str]]] | None = None
+        self._syn_alts: dict[int, list[str]] = {}
         # The vocabulary and the caches are long-lived and large (hundreds of thousands of
         # objects at 100k articles): keep the cyclic garbage collector from walking them on
         # every full collection, which otherwise shows up as 50–100 ms pauses on queries.
@@ -209,8 +270,12 @@ class QueryAnalyzer:
 
     # ---- layout ---------------------------------------------------------------------------
     def _plausible(self, word: str) -> bool:
-        return (word in self.doc_freq or lemma(word) in self.doc_freq or is_known_word(word)
-                or word in self.vocab.stopwords)
+        return (
+            word in self.doc_freq
+            or lemma(word) in self.doc_freq
+            or is_known_word(word)
+            or word in self.vocab.stopwords
+        )
 
     def _repair_layout(self, text: str) -> tuple[str, bool]:
         """Re-type Latin chunks on the Russian layout when most of them then make words."""
@@ -295,7 +360,7 @@ class QueryAnalyzer:
             pool_lengths = range(len(stem) + 1, len(stem) + 6)
             for length in pool_lengths:
                 for cand in self._buckets.get((length, stem[0]), ()):
-                    if Levenshtein.distance(stem, cand[:len(stem)], score_cutoff=1) <= 1:
+                    if Levenshtein.distance(stem, cand[: len(stem)], score_cutoff=1) <= 1:
                         key = (1, -self.doc_freq.get(cand, 0), cand)
                         if best is None or key < best:
                             best = key
@@ -303,7 +368,7 @@ class QueryAnalyzer:
 
     def _compound(self, lem: str) -> str | None:
         for prefix, full in COMPOUND_PREFIXES:
-            rest = lem[len(prefix):]
+            rest = lem[len(prefix) :]
             if lem.startswith(prefix) and len(rest) >= 4 and full in self.doc_freq:
                 rest_lemma = lemma(rest)
                 if rest_lemma in self.doc_freq and rest_lemma not in self.vocab.stopwords:
@@ -327,7 +392,7 @@ class QueryAnalyzer:
             return []
         i = bisect.bisect_left(self._sorted, prefix)
         found: list[tuple[int, str]] = []
-        for cand in self._sorted[i:i + 100]:
+        for cand in self._sorted[i : i + 100]:
             if not cand.startswith(prefix):
                 break
             if cand == lem or cand in self.vocab.stopwords:
@@ -349,8 +414,12 @@ class QueryAnalyzer:
             lem = lemma(token)
             if lem in self.vocab.number_words or token in self.vocab.number_words:
                 query.wants_number = True
-            if (token in self.vocab.stopwords or lem in self.vocab.stopwords
-                    or is_function_word(token) or (len(token) == 1 and not token.isdigit())):
+            if (
+                token in self.vocab.stopwords
+                or lem in self.vocab.stopwords
+                or is_function_word(token)
+                or (len(token) == 1 and not token.isdigit())
+            ):
                 shown.append(token)
                 continue
             importance = pos_weight(token) * focus
@@ -369,39 +438,79 @@ class QueryAnalyzer:
                         token = target
                 else:
                     term = Term(token, {lem: 1.0}, False, importance, "unknown")
+            term.story = focus < 1.0
             shown.append(token)
             lemmas_seq.append(next(iter(term.lemmas)))
             query.terms.append(term)
-        query.words = len(query.terms)
         self._expand_synonyms(query, lemmas_seq)
+        query.terms = _merge_repeats(query.terms)
+        query.words = len(query.terms)
         query.repaired = " ".join(shown)
         return query
 
     def _content(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(w for w in phrase
-                     if w not in self.vocab.stopwords and not is_function_word(w))
+        return tuple(w for w in phrase if w not in self.vocab.stopwords and not is_function_word(w))
+
+    def _synonym_index(self) -> dict[str, list[tuple[tuple[str, ...], int, str]]]:
+        """Synonym phrases by their first content word: (content words, group, phrase).
+        Built once per vocabulary, so expansion costs a dict look-up per query word."""
+        if self._syn_index is None:
+            index: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+            for g, group in enumerate(self.vocab.synonym_groups):
+                for phrase in group:
+                    key = self._content(phrase)
+                    if key:
+                        index.setdefault(key[0], []).append((key, g, " ".join(phrase)))
+            self._syn_index = index
+        return self._syn_index
+
+    def _alternatives(self, group: int) -> list[tuple[str, ...]]:
+        """The phrases of a synonym group that the index can match, as (phrase, ...)."""
+        alts = self._syn_alts.get(group)
+        if alts is None:
+            alts = []
+            for other in self.vocab.synonym_groups[group]:
+                # Documents are indexed with every word, so a phrase keeps its prepositions
+                # («комиссия по дело несовершеннолетний»).
+                text = " ".join(other)
+                if self._content(other) and self.in_index(text):
+                    alts.append(text)
+            self._syn_alts[group] = alts
+        return alts
 
     def _expand_synonyms(self, query: AnalyzedQuery, seq: list[str]) -> None:
         """Add the other phrases of a synonym group to the terms that typed one of them."""
-        for group in self.vocab.synonym_groups:
-            for phrase in group:
-                key = self._content(phrase)
-                if not key:
+        index = self._synonym_index()
+        for start, word in enumerate(seq):
+            for key, group, typed in index.get(word, ()):
+                if tuple(seq[start : start + len(key)]) != key:
                     continue
-                covered = [t for start in _find_phrase(seq, key)
-                           for t in query.terms[start:start + len(key)]]
-                for other in group:
-                    if other == phrase:
-                        continue
-                    # Documents are indexed with every word, so the phrase keeps its
-                    # prepositions («комиссия по дело несовершеннолетний»).
-                    alt = " ".join(other)
-                    if not self._content(other) or not self.in_index(alt):
+                covered = query.terms[start : start + len(key)]
+                for alt in self._alternatives(group):
+                    if alt == typed:
                         continue
                     for term in covered:
                         if alt not in term.lemmas:
                             term.lemmas[alt] = SYNONYM_WEIGHT
                             term.known = True
+
+
+def _merge_repeats(terms: list[Term]) -> list[Term]:
+    """One term per word: a word typed twice («детей… дети», «мфц мфц мфц») is one concept
+    of the question, not two, and must not make the question look longer."""
+    merged: dict[str, Term] = {}
+    for term in terms:
+        key = next(iter(term.lemmas))
+        first = merged.get(key)
+        if first is None:
+            merged[key] = term
+            continue
+        for alt, weight in term.lemmas.items():
+            first.lemmas[alt] = max(weight, first.lemmas.get(alt, 0.0))
+        first.known = first.known or term.known
+        first.importance = max(first.importance, term.importance)
+        first.story = first.story and term.story
+    return list(merged.values())
 
 
 def _join_phones(text: str) -> str:
@@ -410,12 +519,6 @@ def _join_phones(text: str) -> str:
     for start, end, token in reversed(found):
         text = f"{text[:start]} {token} {text[end:]}"
     return text
-
-
-def _find_phrase(seq: list[str], phrase: tuple[str, ...]) -> list[int]:
-    """Every start of `phrase` in `seq`."""
-    n = len(phrase)
-    return [i for i in range(len(seq) - n + 1) if tuple(seq[i:i + n]) == phrase]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -435,8 +538,11 @@ def _tokens_with_focus(text: str) -> list[tuple[str, float]]:
     asks = {i for i, s in enumerate(sentences) if s.rstrip().endswith("?")}
     if not asks:
         asks = {len(sentences) - 1}
-    tagged = [(w, 1.0 if i in asks else NARRATIVE_WEIGHT)
-              for i, s in enumerate(sentences) for w in words(s)]
+    tagged = [
+        (w, 1.0 if i in asks else NARRATIVE_WEIGHT)
+        for i, s in enumerate(sentences)
+        for w in words(s)
+    ]
     if len(tagged) <= MAX_QUERY_WORDS:
         return tagged
     keep = {i for i, (_, f) in enumerate(tagged) if f == 1.0}
