@@ -20,6 +20,7 @@ from bot.notify import NotificationPlanner, OutboxSender
 from bot.render_events import render_events
 from bot.replies import Reply
 from bot.search.engine import SearchEngine
+from bot.search.indexer import index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.settings import Settings
 from bot.store import Store
@@ -76,7 +77,7 @@ class App:
         """Store a document and make it searchable at once; queue notifications for its events."""
         outcome = await self.articles.add_document(data, filename, origin)
         if outcome.stored:
-            await self.search.refresh()
+            self.search.count_document(*outcome.index_text, delta=+1)
             await self.on_new_article(outcome)
         return outcome
 
@@ -87,10 +88,11 @@ class App:
             self.sender.wake.set()
 
     async def delete_article(self, article_id: int) -> bool:
-        deleted = await self.store.delete_article(article_id)
-        if deleted:
-            await self.search.refresh()
-        return deleted
+        article = await self.store.get_article(article_id)
+        if article is None or not await self.store.delete_article(article_id):
+            return False
+        self.search.count_document(index_text(article.title), index_text(article.body), delta=-1)
+        return True
 
     async def add_article_file(self, path: Path) -> IngestOutcome:
         try:

@@ -35,8 +35,7 @@ async def bootstrap(
     elif await store.get_meta("index_version") != INDEX_VERSION:
         log.info("index version changed: re-indexing articles")
         rows = [
-            (index_text(t), index_text(b), f"a:{i}")
-            for i, t, b in await store.iter_articles_for_index()
+            (i, index_text(t), index_text(b)) for i, t, b in await store.iter_articles_for_index()
         ]
         await store.reindex_articles(rows)
         await store.set_meta("index_version", INDEX_VERSION)

@@ -28,6 +28,7 @@ class IngestOutcome:
     error: str | None = None
     parsed: ParsedArticle | None = None
     new_event_ids: list[int] = field(default_factory=list)
+    index_text: tuple[str, str] = ("", "")  # (title, body) as indexed, for the vocabulary
 
     @property
     def stored(self) -> bool:
@@ -65,6 +66,7 @@ class ArticleService:
             source_name=parsed.source_name,
         )
         outcome.article_id = await self.store.add_article(article, parsed.events)
+        outcome.index_text = (article.index_title, article.index_body)
         outcome.new_event_ids = [
             e.id for e in await self.store.events_of_article(outcome.article_id)
         ]

@@ -58,6 +58,7 @@ from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
 from bot.search.indexer import card_index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
+from bot.store.sqlite import index_terms
 
 CANDIDATES = 30
 TITLE_WEIGHT = 5.0
@@ -131,6 +132,10 @@ class SearchEngine:
     async def create(cls, store: Store, vocab: SearchVocabulary) -> SearchEngine:
         analyzer = QueryAnalyzer(vocab, await store.vocabulary(), await store.document_count())
         return cls(store, analyzer)
+
+    def count_document(self, index_title: str, index_body: str, delta: int) -> None:
+        """Keep the analyzer's vocabulary current after one document was added or removed."""
+        self.analyzer.count_document(index_terms(index_title, index_body), delta)
 
     async def refresh(self) -> None:
         """Reload the index vocabulary (after articles were added or deleted)."""

@@ -15,7 +15,7 @@ from bot.text.morph import lemma
 from bot.text.normalize import words
 
 # Bump when the analysis changes: the store re-indexes once when this differs.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"  # 4: articles indexed under their own ids as rowids
 
 # A Russian phone number: ten digits after an optional +7 / 7 / 8, in groups separated by
 # spaces, hyphens or brackets.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -132,6 +133,41 @@ _EVENT_SELECT = """
 """
 
 
+_FTS_TOKEN = re.compile(r"[^\W_]+")
+
+
+def index_terms(title: str, body: str) -> set[str]:
+    """The distinct terms FTS5's unicode61 tokenizer sees in an index row (separators such
+    as « | » between card phrases are not terms)."""
+    return set(_FTS_TOKEN.findall(title)) | set(_FTS_TOKEN.findall(body))
+
+
+async def _index_insert(
+    db: aiosqlite.Connection, rowid: int, title: str, body: str, doc: str
+) -> None:
+    """One index row, and its terms counted in term_df (same transaction as the caller)."""
+    await db.execute(
+        "INSERT INTO search_index(rowid, title, body, doc) VALUES(?,?,?,?)",
+        (rowid, title, body, doc),
+    )
+    await db.executemany(
+        "INSERT INTO term_df(term, df) VALUES(?, 1) ON CONFLICT(term) DO UPDATE SET df=df+1",
+        [(t,) for t in sorted(index_terms(title, body))],
+    )
+
+
+async def _index_delete(db: aiosqlite.Connection, rowid: int) -> None:
+    """Remove an index row by rowid (fast, unlike a scan on the UNINDEXED doc column)."""
+    async with db.execute("SELECT title, body FROM search_index WHERE rowid=?", (rowid,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return
+    terms = [(t,) for t in sorted(index_terms(row[0], row[1]))]
+    await db.executemany("UPDATE term_df SET df=df-1 WHERE term=?", terms)
+    await db.executemany("DELETE FROM term_df WHERE term=? AND df<=0", terms)
+    await db.execute("DELETE FROM search_index WHERE rowid=?", (rowid,))
+
+
 class Store:
     """One connection to one SQLite file; create with `await Store.open(path)`."""
 
@@ -234,11 +270,10 @@ class Store:
                     for e in events
                 ],
             )
-            await db.execute(
-                "INSERT INTO search_index(title, body, doc) VALUES(?,?,?)",
-                (article.index_title, article.index_body, f"a:{article_id}"),
+            assert article_id is not None
+            await _index_insert(
+                db, article_id, article.index_title, article.index_body, f"a:{article_id}"
             )
-        assert article_id is not None
         return article_id
 
     async def article_id_by_hash(self, content_hash: str) -> int | None:
@@ -280,7 +315,7 @@ class Store:
             cur = await db.execute("DELETE FROM articles WHERE id=?", (article_id,))
             if cur.rowcount == 0:
                 return False
-            await db.execute("DELETE FROM search_index WHERE doc=?", (f"a:{article_id}",))
+            await _index_delete(db, article_id)
         return True
 
     async def iter_articles_for_index(self) -> list[tuple[int, str, str]]:
@@ -293,28 +328,38 @@ class Store:
         cards: Sequence[tuple[str, str, dict, str, str]],
         index_rows: Sequence[tuple[str, str, str]],
     ) -> None:
-        """Replace every card and its index rows: (id, title, data, as_of, source)."""
+        """Replace every card and its index rows: (id, title, data, as_of, source).
+
+        Cards sit in the index under negative rowids, so articles can use their own ids.
+        """
         async with self.transaction() as db:
             await db.execute("DELETE FROM cards")
-            await db.execute("DELETE FROM search_index WHERE doc LIKE 'c:%'")
+            async with db.execute("SELECT rowid FROM search_index WHERE rowid < 0") as cur:
+                old = [r[0] for r in await cur.fetchall()]
+            for rowid in old:
+                await _index_delete(db, rowid)
             await db.executemany(
                 "INSERT INTO cards(id, title, data, as_of, source) VALUES(?,?,?,?,?)",
                 [(c[0], c[1], json.dumps(c[2], ensure_ascii=False), c[3], c[4]) for c in cards],
             )
-            await db.executemany(
-                "INSERT INTO search_index(title, body, doc) VALUES(?,?,?)", index_rows
-            )
+            for number, (title, body, doc) in enumerate(index_rows, start=1):
+                await _index_insert(db, -number, title, body, doc)
 
     async def get_cards(self) -> dict[str, dict]:
         async with self._db.execute("SELECT id, data FROM cards") as cur:
             return {r[0]: json.loads(r[1]) for r in await cur.fetchall()}
 
     # ---- search index -----------------------------------------------------------------
-    async def reindex_articles(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        """Replace the article rows of the full-text index: (title, body, doc)."""
+    async def reindex_articles(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Rebuild the article rows of the index from (article id, index title, index body)."""
         async with self.transaction() as db:
-            await db.execute("DELETE FROM search_index WHERE doc LIKE 'a:%'")
-            await db.executemany("INSERT INTO search_index(title, body, doc) VALUES(?,?,?)", rows)
+            await db.execute("DELETE FROM search_index WHERE rowid >= 0")
+            await db.executemany(
+                "INSERT INTO search_index(rowid, title, body, doc) VALUES(?,?,?,?)",
+                [(i, title, body, f"a:{i}") for i, title, body in rows],
+            )
+            await db.execute("DELETE FROM term_df")
+            await db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM search_vocab")
 
     async def match(
         self, expression: str, limit: int, title_weight: float = 5.0
@@ -328,12 +373,15 @@ class Store:
             return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
 
     async def vocabulary(self) -> dict[str, int]:
-        """Every indexed term with the number of documents holding it."""
-        async with self._db.execute("SELECT term, doc FROM search_vocab") as cur:
+        """Every indexed term with the number of documents holding it (kept in term_df)."""
+        async with self._db.execute("SELECT term, df FROM term_df") as cur:
             return {r[0]: r[1] for r in await cur.fetchall()}
 
     async def document_count(self) -> int:
-        async with self._db.execute("SELECT count(*) FROM search_index") as cur:
+        """Documents in the index: every article and card has exactly one row."""
+        async with self._db.execute(
+            "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM cards)"
+        ) as cur:
             return (await cur.fetchone())[0]
 
     # ---- events -----------------------------------------------------------------------

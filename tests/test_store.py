@@ -1,0 +1,61 @@
+"""The store keeps its own vocabulary (term_df) and the analyzer's copy stays in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+async def fts_vocabulary(store) -> dict[str, int]:
+    async with store._db.execute("SELECT term, doc FROM search_vocab") as cur:
+        return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def test_term_df_matches_the_index_after_add_and_delete(app):
+    assert await app.store.vocabulary() == await fts_vocabulary(app.store)
+    outcome = await app.add_article(
+        (FIXTURES / "webinar_cp1251.txt").read_bytes(), "webinar.txt", "test"
+    )
+    assert outcome.stored
+    assert await app.store.vocabulary() == await fts_vocabulary(app.store)
+    # The analyzer was updated in place, and agrees with a full reload.
+    assert app.search.analyzer.doc_freq == await app.store.vocabulary()
+    assert app.search.analyzer.docs == await app.store.document_count()
+    found = await app.search.search("вебинар замещающие семьи")
+    assert found.found and found.hits[0].doc == f"a:{outcome.article_id}"
+
+    assert await app.delete_article(outcome.article_id)
+    assert await app.store.vocabulary() == await fts_vocabulary(app.store)
+    assert app.search.analyzer.doc_freq == await app.store.vocabulary()
+    after = await app.search.search("вебинар замещающие семьи")
+    assert all(h.doc != f"a:{outcome.article_id}" for h in after.hits)
+
+
+async def test_failed_write_leaves_no_half_article(app, monkeypatch):
+    from bot.store import sqlite
+
+    before = (
+        await app.store.count("articles"),
+        await app.store.count("events"),
+        await app.store.document_count(),
+        await app.store.vocabulary(),
+    )
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sqlite, "_index_insert", broken)
+    try:
+        await app.articles.add_document(
+            (FIXTURES / "forum_kazan.docx").read_bytes(), "forum.docx", "test"
+        )
+    except RuntimeError:
+        pass
+    after = (
+        await app.store.count("articles"),
+        await app.store.count("events"),
+        await app.store.document_count(),
+        await app.store.vocabulary(),
+    )
+    assert after == before
