@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test eval bench clean
+.PHONY: run chat test eval bench lint clean
 
 # (Re)install when the venv is missing or pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
@@ -29,6 +29,9 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(PY) -m tests.eval.run
+
+lint: $(STAMP)
+	$(PY) -m ruff check bot handlers
 
 bench: $(STAMP)
 	$(PY) -m bench.run

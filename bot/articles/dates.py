@@ -48,7 +48,7 @@ MONTHS_GENITIVE: tuple[str, ...] = tuple(_GEN)
 MONTHS_NOMINATIVE: tuple[str, ...] = tuple(_NOM)
 
 _MONTH_OF: dict[str, int] = {}
-for _i, (_g, _n, _p) in enumerate(zip(_GEN, _NOM, _PREP), start=1):
+for _i, (_g, _n, _p) in enumerate(zip(_GEN, _NOM, _PREP, strict=True), start=1):
     _MONTH_OF[_g] = _MONTH_OF[_n] = _MONTH_OF[_p] = _i
 _MONTH_OF.update(_ABBR)
 

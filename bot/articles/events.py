@@ -381,7 +381,7 @@ def _locative(place: str) -> str:
         if "-" in w and form:
             word = "-".join(
                 x[:1].upper() + x[1:] if y[:1].isupper() else x
-                for x, y in zip(form.word.split("-"), w.split("-"))
+                for x, y in zip(form.word.split("-"), w.split("-"), strict=False)
             )
         elif w[:1].isupper():
             word = word[:1].upper() + word[1:]

@@ -129,7 +129,7 @@ def _phrase_forms(name: str, case: str) -> str | None:
     number = parsed[head].tag.number or "sing"
     gender = parsed[head].tag.gender
     out = []
-    for i, (w, p) in enumerate(zip(words, parsed)):
+    for i, (w, p) in enumerate(zip(words, parsed, strict=True)):
         if i > head or p is None or "Fixd" in p.tag:
             out.append(w)
             continue

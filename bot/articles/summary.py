@@ -56,7 +56,7 @@ def _content_lemma(word: str) -> str | None:
 
 
 def _lemmas(text: str) -> list[str]:
-    return [l for l in (_content_lemma(w) for w in words(text)) if l]
+    return [lem for lem in (_content_lemma(w) for w in words(text)) if lem]
 
 
 def split_sentences(paragraphs: list[str]) -> list[str]:
