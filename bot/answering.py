@@ -112,7 +112,7 @@ class Answerer:
         if log_query:
             await self.store.log_query(text, "search", result.found)
         if not result.found:
-            return render_not_found(text)
+            return render_not_found()
         best = result.hits[0]
         reply = await self.render_doc(best.doc, result)
         others = [(h.doc, h.title) for h in result.hits[1:4]]
@@ -128,9 +128,9 @@ class Answerer:
         if kind == "c":
             cards = await self.store.get_cards()
             card = cards.get(ref)
-            return render_card(card) if card else render_not_found("")
+            return render_card(card) if card else render_not_found()
         if not ref.isdigit():
-            return render_not_found("")
+            return render_not_found()
         article = await self.store.get_article(int(ref))
         if article is None:
             return Reply("Эта статья удалена или её нет в базе.")

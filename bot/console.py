@@ -54,6 +54,7 @@ class ConsoleSession(BaseSession):
         self.buttons: list[tuple[str, Any]] = []  # (callback_data or url, message)
         self._ids = itertools.count(1)
         self.sent: list[str] = []
+        self.sent_files: list[tuple[str, bytes]] = []
 
     async def close(self) -> None:
         return None
@@ -87,7 +88,7 @@ class ConsoleSession(BaseSession):
             filename = getattr(doc, "filename", "file")
             data = getattr(doc, "data", b"")
             self._print(f"[файл {filename}, {len(data)} байт]", method.reply_markup, None)
-            self.sent_files = getattr(self, "sent_files", []) + [(filename, data)]
+            self.sent_files.append((filename, data))
             return self._message(method, None)
         if name == "answerCallbackQuery":
             if method.text:

@@ -45,7 +45,7 @@ def build_dispatcher(app: App) -> Dispatcher:
 
     dp = Dispatcher(app=app, settings=app.settings, answerer=app.answerer, store=app.store)
     dp.message.outer_middleware(FloodControl(app.settings.flood_limit))
-    setup_routers(dp, app.settings)
+    setup_routers(dp)
     return dp
 
 

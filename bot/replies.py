@@ -112,7 +112,7 @@ def more_buttons(hits: list[tuple[str, str]]) -> list[list[InlineKeyboardButton]
     return [[open_button(f"Ещё: {title}", doc)] for doc, title in hits]
 
 
-def render_not_found(typed: str) -> Reply:
+def render_not_found() -> Reply:
     return Reply(
         "Не нашёл ответа на этот вопрос в своих материалах.\n"
         "Попробуйте спросить иначе или выберите тему:\n"

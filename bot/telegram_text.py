@@ -51,7 +51,17 @@ def split_message(markup: str, limit: int = LIMIT) -> list[str]:
     return parts
 
 
+def _safe_cut(text: str, at: int) -> int:
+    """A cut position at or before `at` that does not split an entity such as «&amp;»."""
+    amp = text.rfind("&", max(0, at - 10), at)
+    if amp != -1 and ";" not in text[amp:at]:
+        return amp or at
+    return at
+
+
 def _pieces(markup: str, limit: int) -> list[str]:
+    """Lines, then sentences, then words. Renderers keep tags on short lines only, so a
+    line long enough to need splitting is escaped plain text."""
     pieces: list[str] = []
     for line in markup.split("\n"):
         if visible_length(line) <= limit:
@@ -65,8 +75,9 @@ def _pieces(markup: str, limit: int) -> list[str]:
             chunk = ""
             for word in sentence.split(" "):
                 while visible_length(word) > limit:  # one enormous "word"
-                    pieces.append(word[: limit // 2])
-                    word = word[limit // 2 :]
+                    cut = _safe_cut(word, limit // 2)
+                    pieces.append(word[:cut])
+                    word = word[cut:]
                 candidate = f"{chunk} {word}" if chunk else word
                 if visible_length(candidate) > limit:
                     pieces.append(chunk)

@@ -8,12 +8,10 @@ import importlib
 
 from aiogram import Dispatcher
 
-from bot.settings import Settings
-
 MODULES = ("errors", "common", "admin", "services", "events", "search", "inline", "other")
 
 
-def setup_routers(dp: Dispatcher, settings: Settings) -> None:
+def setup_routers(dp: Dispatcher) -> None:
     # A Router attaches to one dispatcher only; tests and benchmarks build several in one
     # process, so every build takes fresh module-level routers (a reload re-creates them).
     routers = []

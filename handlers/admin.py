@@ -1,7 +1,7 @@
 """Admin commands and buttons. Anyone else gets a polite refusal and nothing changes."""
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, or_f
 from aiogram.types import CallbackQuery, Message
 
 from bot import admin
@@ -20,12 +20,11 @@ async def refuse(message: Message) -> None:
     await message.answer(REFUSAL)
 
 
-@router.callback_query(F.data.startswith(("del:", "arts:")), ~IsAdmin())
+@router.callback_query(or_f(DeleteArticle.filter(), ArticlesPage.filter()), ~IsAdmin())
 async def refuse_button(query: CallbackQuery) -> None:
     await query.answer(REFUSAL, show_alert=True)
 
 
-@router.message(Command("add"), IsAdmin(), F.document)
 @router.message(F.document, IsAdmin())
 async def add_file(message: Message, app: App) -> None:
     doc = message.document

@@ -105,3 +105,10 @@ async def test_edited_message_and_group_chatter_are_ignored(harness):
     assert not [c for c in calls if c.method == "sendMessage"]
     calls = await harness.send("/helpline", chat_id=-100500, user_id=USER_ID, chat_type="group")
     assert any("8-800-2000-122" in c.params.get("text", "") for c in calls)
+
+
+def test_split_never_cuts_an_entity_in_a_giant_word():
+    word = "&amp;" * 3000  # 3000 visible characters, 15000 in markup
+    for part in split_message(word, limit=1000):
+        assert visible_length(part) <= 1000
+        assert part.count("&") == part.count("&amp;")

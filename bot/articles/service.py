@@ -7,7 +7,7 @@ meets the store, in one transaction per article.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_document, similar_text
 from bot.articles.readers import DocumentError
@@ -27,7 +27,6 @@ class IngestOutcome:
     duplicate_of: int | None = None
     error: str | None = None
     parsed: ParsedArticle | None = None
-    new_event_ids: list[int] = field(default_factory=list)
     index_text: tuple[str, str] = ("", "")  # (title, body) as indexed, for the vocabulary
 
     @property
@@ -67,9 +66,6 @@ class ArticleService:
         )
         outcome.article_id = await self.store.add_article(article, parsed.events)
         outcome.index_text = (article.index_title, article.index_body)
-        outcome.new_event_ids = [
-            e.id for e in await self.store.events_of_article(outcome.article_id)
-        ]
         return outcome
 
     async def find_duplicate(self, parsed: ParsedArticle) -> int | None:
