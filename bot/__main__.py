@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(settings: Settings) -> int:
     from bot.app import App
     from bot.dispatcher import build_bot, build_dispatcher, register_commands
+    from bot.webhook import serve_webhook
 
     app = await App.create(settings)
     bot = build_bot(settings)
@@ -59,8 +60,11 @@ async def _run(settings: Settings) -> int:
     try:
         await register_commands(bot, settings)
         await app.start_background(bot)
-        log.info("bot started: long polling")
-        await dp.start_polling(bot, handle_signals=True)
+        if settings.webhook_url:
+            await serve_webhook(bot, dp, settings)
+        else:
+            log.info("bot started: long polling")
+            await dp.start_polling(bot, handle_signals=True)
     finally:
         await app.stop_background()
         await bot.session.close()

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     query_log_days: int = 90
     reminder_days: int = 3
     max_upload_mb: int = 10
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     data_dir: Path = PROJECT_ROOT / "data"
 
@@ -80,6 +84,31 @@ class Settings(BaseSettings):
             )
         if value == "sqlite:///":
             raise ValueError("the path after sqlite:/// is empty")
+        return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not str(value).startswith("https://"):
+            raise ValueError("must be an https:// URL Telegram can reach (TLS may end at a proxy)")
+        return str(value)
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not all(ch.isalnum() or ch in "_-" for ch in str(value)) or len(str(value)) > 256:
+            raise ValueError("only letters, digits, _ and -, up to 256 characters")
+        return value
+
+    @field_validator("webhook_port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("must be a port number 1–65535")
         return value
 
     @field_validator("telegram_api_base")

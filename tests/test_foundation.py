@@ -152,3 +152,53 @@ async def test_run_subprocess_answers_through_long_polling(fake_api, db_path):
         proc.terminate()
         await asyncio.wait_for(proc.wait(), timeout=20)
     assert not fake_api.errors
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_run_in_webhook_mode_answers_posted_updates(fake_api, db_path):
+    import aiohttp
+
+    port = free_port()
+    public = "https://bot.example.org/tg-hook"  # what Telegram calls; TLS ends at a proxy
+    url = f"http://127.0.0.1:{port}/tg-hook"  # where the proxy forwards to
+    env = {**os.environ, "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": fake_api.base_url,
+           "DATABASE_URL": f"sqlite:///{db_path}", "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING",
+           "WEBHOOK_URL": public, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+           "WEBHOOK_SECRET": "s3cret"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=str(ROOT), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        call = await fake_api.wait_for("setWebhook", timeout=60)
+        assert call.params["url"] == public and call.params["secret_token"] == "s3cret"
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 1700000000, "chat": {"id": 4343, "type": "private"},
+            "from": {"id": 4343, "is_bot": False, "first_name": "Тест"}, "text": "/helpline",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 9}]}}
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):  # the server starts listening just after setWebhook
+                try:
+                    async with http.post(url, json=update) as response:
+                        assert response.status == 401  # no secret header: refused
+                    break
+                except aiohttp.ClientConnectorError:
+                    await asyncio.sleep(0.1)
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            async with http.post(url, json=update, headers=headers) as response:
+                assert response.status == 200
+        sent = await fake_api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 4343,
+                                       timeout=30)
+        assert "8-800-2000-122" in sent.params["text"]
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), timeout=20)
+    assert proc.returncode == 0
+    assert not fake_api.errors
