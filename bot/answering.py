@@ -16,8 +16,8 @@ from bot.events import EventsService
 from bot.render_crisis import render_crisis
 from bot.render_events import render_events
 from bot.replies import Reply, more_buttons, render_article, render_card, render_not_found
-from bot.search.engine import SearchEngine
-from bot.snippets import best_sentences
+from bot.search.engine import SearchEngine, SearchResult
+from bot.snippets import best_sentences, focus_facts
 from bot.store import Store
 from bot.text.morph import lemma
 from bot.text.normalize import words
@@ -123,12 +123,15 @@ class Answerer:
             )
         return reply
 
-    async def render_doc(self, doc: str, result=None) -> Reply:
+    async def render_doc(self, doc: str, result: SearchResult | None = None) -> Reply:
+        """A card or an article; with a search result, focused on what was asked."""
         kind, ref = doc.split(":", 1)
         if kind == "c":
-            cards = await self.store.get_cards()
-            card = cards.get(ref)
-            return render_card(card) if card else render_not_found()
+            card = (await self.store.get_cards()).get(ref)
+            if card is None:
+                return render_not_found()
+            idf = self.search.analyzer.idf
+            return render_card(card, focus_facts(card, result.query, idf) if result else None)
         if not ref.isdigit():
             return render_not_found()
         article = await self.store.get_article(int(ref))

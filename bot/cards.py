@@ -15,4 +15,9 @@ def load_cards(path: Path) -> list[dict]:
         if missing:
             raise ValueError(f"{path.name}: card {card.get('id', '?')} lacks {', '.join(missing)}")
         card["as_of"] = str(card["as_of"])
+        # A fact is a line, or {text, about}: `about` lists the questions it answers
+        # («сколько центров»), so a question gets the fact rather than the whole card.
+        facts = [f if isinstance(f, dict) else {"text": f} for f in card.get("facts", [])]
+        card["facts"] = [f["text"] for f in facts]
+        card["fact_about"] = [f.get("about", "") for f in facts]
     return cards

@@ -69,18 +69,25 @@ def open_button(text: str, doc: str) -> InlineKeyboardButton:
     )
 
 
-def render_card(card: dict) -> Reply:
+def render_card(card: dict, focus: list[str] | None = None) -> Reply:
+    """The whole card, or — when `focus` holds the facts that answer the question — those
+    facts first and a button for the rest."""
     lines = [f"<b>{esc(card['title'])}</b>"]
     if card.get("phone"):
         lines.append(phone_line(card))
-    lines.append(esc(card["summary"]))
-    for fact in card.get("facts", []):
-        lines.append(f"• {esc(fact)}")
+    if focus:
+        lines += [f"• {esc(fact)}" for fact in focus]
+        lines.append(esc(card["summary"]))
+    else:
+        lines.append(esc(card["summary"]))
+        lines += [f"• {esc(fact)}" for fact in card.get("facts", [])]
     lines.append(
         f"<i>По данным на {esc(human_date(dt.date.fromisoformat(card['as_of'])))}. "
         f"Источник: {esc(card['source'])}</i>"
     )
     buttons = [[url_button(link["text"], link["url"])] for link in card.get("links", [])]
+    if focus:
+        buttons.insert(0, [open_button("Всё о службе", f"c:{card['id']}")])
     return Reply("\n".join(lines), buttons)
 
 

@@ -45,24 +45,61 @@ def _present(alt: str, lemmas: set[str], padded: str) -> bool:
     return alt in lemmas if " " not in alt else f" {alt} " in padded
 
 
+def _weights(query: AnalyzedQuery, idf: Callable[[str], float]) -> list[float]:
+    return [max(idf(alt) for alt in term.lemmas) * term.importance for term in query.terms]
+
+
+def _overlap(text: str, query: AnalyzedQuery, weights: list[float]) -> float:
+    """IDF- and importance-weighted query terms present in `text` (phrases as phrases)."""
+    seq = [lemma(w) for w in words(text)]
+    lemmas = set(seq)
+    padded = f" {' '.join(seq)} "
+    score = 0.0
+    for term, weight in zip(query.terms, weights, strict=True):
+        best = max(
+            (w for alt, w in term.lemmas.items() if _present(alt, lemmas, padded)), default=0.0
+        )
+        score += best * weight
+    return score
+
+
+def focus_facts(
+    card: dict, query: AnalyzedQuery, idf: Callable[[str], float], limit: int = 2
+) -> list[str]:
+    """The card facts that answer a question asking more than the card's name.
+
+    Terms that only name the card (its title and keywords) don't count, so «семейный мфц»
+    gets the whole card while «сколько семейных мфц работает» gets the fact with the
+    figures. Empty when nothing beyond the name was asked.
+    """
+    naming = {lemma(w) for text in [card["title"], *card.get("keywords", [])] for w in words(text)}
+    asked = [i for i, t in enumerate(query.terms) if not set(t.lemmas) <= naming]
+    if not asked:
+        return []
+    weights = _weights(query, idf)
+    weights = [w if i in asked else 0.0 for i, w in enumerate(weights)]
+    abouts = card.get("fact_about") or [""] * len(card.get("facts", []))
+    scored = []
+    for position, (fact, about) in enumerate(zip(card.get("facts", []), abouts, strict=True)):
+        score = _overlap(f"{fact} {about}", query, weights)
+        if score > 0 and query.wants_number and _DIGITS.search(fact):
+            score *= NUMBER_BONUS
+        if score > 0:
+            scored.append((-score, position, fact))
+    scored.sort()
+    return [fact for _, _, fact in scored[:limit]]
+
+
 def best_sentences(
     text: str, query: AnalyzedQuery, idf: Callable[[str], float], limit: int = MAX_SENTENCES
 ) -> list[str]:
     sentences = sentences_of(text)
     if not sentences:
         return []
-    weights = [max(idf(alt) for alt in term.lemmas) * term.importance for term in query.terms]
+    weights = _weights(query, idf)
     scored: list[tuple[float, int]] = []
     for position, sentence in enumerate(sentences):
-        seq = [lemma(w) for w in words(sentence)]
-        lemmas = set(seq)
-        padded = f" {' '.join(seq)} "
-        score = 0.0
-        for term, weight in zip(query.terms, weights, strict=True):
-            best = max(
-                (w for alt, w in term.lemmas.items() if _present(alt, lemmas, padded)), default=0.0
-            )
-            score += best * weight
+        score = _overlap(sentence, query, weights)
         if score > 0 and query.wants_number and _DIGITS.search(sentence):
             score *= NUMBER_BONUS
         if len(sentence) > LONG_SENTENCE:
