@@ -112,3 +112,17 @@ def test_split_never_cuts_an_entity_in_a_giant_word():
     for part in split_message(word, limit=1000):
         assert visible_length(part) <= 1000
         assert part.count("&") == part.count("&amp;")
+
+
+async def test_question_about_a_service_gets_the_fact_that_answers_it(harness):
+    text, _ = parse_html(await harness.ask("сколько семейных мфц работает"))
+    lines = text.splitlines()
+    assert lines[0] == "Семейный МФЦ" and "144 центра в 55 регионах" in lines[1]
+    calls = harness.api.calls_of("sendMessage")
+    buttons = [b["text"] for row in calls[-1].params["reply_markup"]["inline_keyboard"] for b in row]
+    assert "Всё о службе" in buttons
+
+
+async def test_naming_a_service_gets_the_whole_card(harness):
+    text, _ = parse_html(await harness.ask("семейный мфц"))
+    assert "одного окна" in text and "144 центра" in text and "Ранее: 21 центр" in text
