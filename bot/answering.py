@@ -115,12 +115,10 @@ class Answerer:
             return render_not_found()
         best = result.hits[0]
         reply = await self.render_doc(best.doc, result)
-        others = [(h.doc, h.title) for h in result.hits[1:4]]
+        others = [h.doc for h in result.hits[1:4]]
         if others:
-            titles = await self.titles([d for d, _ in others])
-            reply.buttons.extend(
-                more_buttons([(d, titles.get(d, "")) for d, _ in others if titles.get(d)])
-            )
+            titles = await self.titles(others)
+            reply.buttons.extend(more_buttons([(d, titles[d]) for d in others if d in titles]))
         return reply
 
     async def render_doc(self, doc: str, result: SearchResult | None = None) -> Reply:
