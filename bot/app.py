@@ -14,7 +14,7 @@ from bot.answering import Answerer
 from bot.articles.service import ArticleService, IngestOutcome
 from bot.bootstrap import bootstrap
 from bot.calendar import event_ics, ics_filename
-from bot.crisis import DEFAULT_LEXICON, CrisisDetector
+from bot.crisis import CrisisDetector
 from bot.events import EventsService, clean_topic
 from bot.notify import NotificationPlanner, OutboxSender
 from bot.render_events import render_events
@@ -50,7 +50,7 @@ class App:
             store, SearchVocabulary.load(settings.data_dir / "search.toml")
         )
         events = EventsService(store)
-        crisis = CrisisDetector.from_file(DEFAULT_LEXICON)
+        crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
         answerer = Answerer(store, search, crisis, events, settings.today)
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
         return cls(settings, store, articles, search, events, crisis, answerer, planner)
