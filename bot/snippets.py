@@ -73,7 +73,11 @@ def focus_facts(
     figures. Empty when nothing beyond the name was asked.
     """
     naming = {lemma(w) for text in [card["title"], *card.get("keywords", [])] for w in words(text)}
-    asked = [i for i, t in enumerate(query.terms) if not set(t.lemmas) <= naming]
+    asked = [
+        i
+        for i, t in enumerate(query.terms)
+        if not any(all(w in naming for w in alt.split()) for alt in t.lemmas)
+    ]
     if not asked:
         return []
     weights = _weights(query, idf)

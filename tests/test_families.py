@@ -126,3 +126,8 @@ async def test_question_about_a_service_gets_the_fact_that_answers_it(harness):
 async def test_naming_a_service_gets_the_whole_card(harness):
     text, _ = parse_html(await harness.ask("семейный мфц"))
     assert "одного окна" in text and "144 центра" in text and "Ранее: 21 центр" in text
+
+
+async def test_naming_a_service_in_the_wrong_layout_gets_the_whole_card(harness):
+    text, _ = parse_html(await harness.ask("ntktajy ljdthbz"))
+    assert "8-800-2000-122" in text and "круглосуточно" in text and "Анонимно" in text
