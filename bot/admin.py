@@ -9,8 +9,8 @@ from aiogram.types import InlineKeyboardButton
 from bot.app import App
 from bot.articles.dates import format_date_range
 from bot.articles.service import IngestOutcome
-from bot.callbacks import ArticlesPage, DeleteArticle, OpenDoc
-from bot.replies import Reply, human_date, short
+from bot.callbacks import ArticlesPage, DeleteArticle
+from bot.replies import Reply, human_date, open_button, short
 from bot.telegram_text import esc
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses larger files
@@ -63,14 +63,7 @@ def render_outcome(outcome: IngestOutcome) -> Reply:
     if outcome.duplicate_of:
         return Reply(
             f"Такая статья уже есть: #{outcome.duplicate_of}",
-            [
-                [
-                    InlineKeyboardButton(
-                        text="Открыть",
-                        callback_data=OpenDoc(kind="a", ref=str(outcome.duplicate_of)).pack(),
-                    )
-                ]
-            ],
+            [[open_button("Открыть", f"a:{outcome.duplicate_of}")]],
         )
     parsed = outcome.parsed
     assert parsed is not None and outcome.article_id is not None
@@ -94,9 +87,7 @@ def render_outcome(outcome: IngestOutcome) -> Reply:
         "\n".join(lines),
         [
             [
-                InlineKeyboardButton(
-                    text="Открыть", callback_data=OpenDoc(kind="a", ref=str(aid)).pack()
-                ),
+                open_button("Открыть", f"a:{aid}"),
                 InlineKeyboardButton(
                     text="Удалить", callback_data=DeleteArticle(article_id=aid).pack()
                 ),

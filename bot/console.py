@@ -31,9 +31,10 @@ from aiogram.types import (
     User,
 )
 
+from bot.telegram_text import plain_text
+
 CONSOLE_USER_ID = 1
 CONSOLE_CHAT_ID = 1
-_TAG = re.compile(r"<[^>]+>")
 
 BOT_USER = User(id=42, is_bot=True, first_name="Семья и дети", username="family_support_bot")
 
@@ -42,7 +43,7 @@ def html_to_plain(markup: str) -> str:
     markup = re.sub(
         r'<a href="([^"]*)">([^<]*)</a>', lambda m: f"{m[2]} ({html.unescape(m[1])})", markup
     )
-    return html.unescape(_TAG.sub("", markup))
+    return plain_text(markup)
 
 
 class ConsoleSession(BaseSession):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from aiogram.types import InlineQueryResultArticle, InputTextMessageContent
 
 from bot.answering import Answerer
 from bot.replies import short
-from bot.telegram_text import split_message
+from bot.telegram_text import plain_text, split_message
 
 MAX_RESULTS = 10
 
@@ -27,7 +24,7 @@ async def inline_results(answerer: Answerer, query: str) -> list[InlineQueryResu
         reply = await answerer.render_doc(doc)
         text = split_message(reply.text)[0]
         plain_lines = [line for line in reply.text.split("\n")[1:] if line.strip()]
-        description = short(_strip_tags(" ".join(plain_lines)), 120)
+        description = short(plain_text(" ".join(plain_lines)), 120)
         results.append(
             InlineQueryResultArticle(
                 id=doc.replace(":", "-"),
@@ -37,7 +34,3 @@ async def inline_results(answerer: Answerer, query: str) -> list[InlineQueryResu
             )
         )
     return results
-
-
-def _strip_tags(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))

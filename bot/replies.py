@@ -11,23 +11,9 @@ from dataclasses import dataclass, field
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.articles.dates import format_date_range
 from bot.callbacks import OpenDoc
 from bot.telegram_text import esc, esc_attr
-
-MONTHS_GEN = [
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-]
 
 
 @dataclass
@@ -42,7 +28,7 @@ class Reply:
 
 
 def human_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS_GEN[day.month - 1]} {day.year}"
+    return format_date_range(day)
 
 
 def short(text: str, limit: int) -> str:

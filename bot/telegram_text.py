@@ -26,10 +26,14 @@ def esc_attr(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def plain_text(markup: str) -> str:
+    """What Telegram shows for this HTML: tags dropped, entities decoded."""
+    return html.unescape(_TAG_RE.sub("", markup))
+
+
 def visible_length(markup: str) -> int:
     """Length in UTF-16 code units of what Telegram shows for this HTML."""
-    plain = html.unescape(_TAG_RE.sub("", markup))
-    return len(plain.encode("utf-16-le")) // 2
+    return len(plain_text(markup).encode("utf-16-le")) // 2
 
 
 def split_message(markup: str, limit: int = LIMIT) -> list[str]:
