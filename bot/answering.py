@@ -1,28 +1,53 @@
-"""Intent routing in front of search: crisis → events question → service → article.
+"""Intent routing in front of search: crisis → small talk → follow-up → events → search.
 
 Every door (free text, /search, the local chat, `ask`) calls `Answerer.answer`, so a
-question gets the same reply wherever it is asked.
+question gets the same reply wherever it is asked. The order is the order of what
+matters: a child in distress first (and a message that only reads as distress still
+leads with the helpline, whatever follows); «привет» and «спасибо» are not questions; a
+short «а когда?» is about what the chat was just told; a question about dates, lists or
+calendars of events gets the events list; everything else is searched. Every «не нашёл»
+carries the helpline number.
+
+Per chat, the subject of the last answer (an article, a card, an event) is kept in the
+store for `CONTEXT_TTL` seconds, so follow-ups survive a restart; only the subject's id is
+kept, never the person's words.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.events import specific_kind_names, trigger_lemmas
 from bot.crisis import CrisisDetector
 from bot.events import EventsService
-from bot.render_crisis import render_crisis
-from bot.render_events import render_events
-from bot.replies import Reply, more_buttons, render_article, render_card, render_not_found
+from bot.render_crisis import render_crisis, soft_line
+from bot.render_events import render_event, render_events
+from bot.replies import (
+    Reply,
+    more_buttons,
+    render_article,
+    render_card,
+    render_not_found,
+    render_smalltalk,
+)
+from bot.search.analyzer import is_function_word
 from bot.search.engine import SearchEngine, SearchResult
-from bot.snippets import best_sentences, focus_facts
+from bot.smalltalk import SmallTalkReader
+from bot.snippets import KEY_FACTS, best_sentences, focus_facts
 from bot.store import Store
 from bot.text.morph import lemma
 from bot.text.normalize import words
 
 log = logging.getLogger(__name__)
+
+CONTEXT_TTL = 15 * 60
+FOLLOWUP_MAX_WORDS = 6
 
 EVENT_QUESTION_WORDS = {
     "когда",
@@ -38,35 +63,149 @@ EVENT_QUESTION_WORDS = {
     "анонс",
     "будущий",
 }
-EVENT_KIND_WORDS = trigger_lemmas() | {"мероприятие", "событие"}
-FILTERABLE_KINDS = specific_kind_names()
-# Words of a date question that are not its topic (the rest filter the list).
-_NOT_TOPIC = EVENT_QUESTION_WORDS | {
-    "стажировочный",
-    "площадка",
-    "мероприятие",
-    "событие",
-    "пройти",
-    "быть",
-    "состояться",
-    "проходить",
-    "начаться",
-    "в",
-    "во",
-    "на",
-    "по",
-    "для",
-    "специалист",
-    "какой",
-    "где",
-    "и",
-    "у",
-    "нас",
-    "будет",
+# «список мероприятий», «календарь мероприятий», «куда поехать на стажировку», «будут ли ещё»
+EVENT_LIST_WORDS = {
+    "список",
+    "календарь",
+    "перечень",
+    "афиша",
+    "план",
     "планироваться",
-    "мастер",
-    "класс",
+    "куда",
+    "еще",
+    "какой",
+    "все",
+    "весь",
+    "новый",
+    "есть",
+    "предстоять",
 }
+MONTHS = {name: number for number, name in enumerate(MONTHS_NOMINATIVE, start=1)}
+_YEAR = re.compile(r"^20\d\d$")
+EVENT_KIND_WORDS = trigger_lemmas() | {"мероприятие", "событие", "площадка"}
+FILTERABLE_KINDS = specific_kind_names()
+# Words of an events question that are not its topic (the rest filter the list).
+_NOT_TOPIC = (
+    EVENT_QUESTION_WORDS
+    | EVENT_LIST_WORDS
+    | {
+        "стажировочный",
+        "площадка",
+        "мероприятие",
+        "событие",
+        "пройти",
+        "быть",
+        "состояться",
+        "проходить",
+        "начаться",
+        "специалист",
+        "где",
+        "планироваться",
+        "мастер",
+        "класс",
+        "поехать",
+        "съездить",
+        "ехать",
+        "отправиться",
+        "год",
+        "месяц",
+        "дальше",
+        "далее",
+        "потом",
+        "показать",
+        "для",
+        "соцработник",
+        "социальный",
+        "работник",
+        "педагог",
+        "психолог",
+    }
+)
+
+# What a short follow-up asks about the last subject.
+ASPECT_WORDS: dict[str, frozenset[str]] = {
+    "when": frozenset({"когда", "дата", "число", "срок", "время", "месяц", "день"}),
+    "where": frozenset({"где", "адрес", "место", "куда", "город", "находиться", "располагаться"}),
+    "who": frozenset({"кто", "организатор", "организовать", "организовывать", "проводить", "чей"}),
+    "count": frozenset({"сколько", "скока", "скоко", "количество", "цифра", "статистика"}),
+}
+NEXT_WORDS = frozenset({"следующий", "дальше", "потом", "следом", "далее", "еще"})
+# Words a follow-up may hold besides aspects: pronouns for the subject and what one asks
+# about a service or an event («а ночью работает?», «а это бесплатно?»).
+FOLLOWUP_WORDS = (
+    frozenset().union(*ASPECT_WORDS.values())
+    | NEXT_WORDS
+    | frozenset(
+        {
+            "а", "и", "ну", "там", "это", "он", "она", "они", "оно", "их", "его", "ее",
+            "туда", "тот", "ночь", "ночью", "круглосуточно", "работать", "бесплатно",
+            "бесплатный", "платно", "платный", "стоить", "стоимость", "телефон", "номер",
+            "сайт", "ссылка", "записаться", "запись", "участвовать", "участие", "как",
+            "какой", "можно", "час", "выходной", "суббота", "воскресенье", "итог", "тема",
+            "подробно", "подробнее", "победитель", "участник", "программа", "быть",
+            "проходить", "пройти", "будет", "был", "было", "там", "тогда", "ли", "вообще",
+        }
+    )
+)
+
+
+@dataclass(frozen=True)
+class EventsRequest:
+    topic: str
+    month: int | None = None
+    year: int | None = None
+
+
+def asked_aspects(lemmas: list[str]) -> frozenset[str]:
+    present = set(lemmas)
+    return frozenset(a for a, vocabulary in ASPECT_WORDS.items() if present & vocabulary)
+
+
+def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsRequest | None:
+    """An events question in everyday words, or None.
+
+    A kind of event («стажировка», «мероприятие», «вебинар») together with a question of
+    dates («когда», «ближайшие»), a list («список», «календарь», «какие»), a month or a
+    year («в марте», «в 2027 году»), «куда», «будут ли ещё» — or a kind alone
+    («вебинары»). What remains (a place, a specific kind) filters the list."""
+    lemmas = [lemma(w) for w in tokens]
+    present = set(lemmas)
+    if not present & EVENT_KIND_WORDS:
+        return None
+    month = next((MONTHS[w] for w in lemmas if w in MONTHS), None)
+    year = next((int(w) for w in tokens if _YEAR.match(w)), None)
+    informative = [
+        w for w in lemmas if w not in stopwords and not is_function_word(w) and w not in _NOT_TOPIC
+    ]
+    bare = not [w for w in informative if w not in EVENT_KIND_WORDS]
+    asks = present & (EVENT_QUESTION_WORDS | EVENT_LIST_WORDS) or month or year
+    if not asks and not bare and not ("быть" in present and "ли" in tokens):
+        return None
+    topic = [
+        w
+        for w in lemmas
+        if w in FILTERABLE_KINDS
+        or (
+            w not in _NOT_TOPIC
+            and w not in EVENT_KIND_WORDS
+            and w not in stopwords
+            and w not in MONTHS
+            and not _YEAR.match(w)
+            and not is_function_word(w)
+        )
+    ]
+    return EventsRequest(" ".join(topic), month, year)
+
+
+def is_followup(tokens: list[str]) -> bool:
+    """A short message made only of what one asks about a subject: «а когда?», «а где?»,
+    «а сколько их?», «а ночью работает?». A full question has words of its own."""
+    if not tokens or len(tokens) > FOLLOWUP_MAX_WORDS:
+        return False
+    lemmas = [lemma(w) for w in tokens]
+    if not all(w in FOLLOWUP_WORDS or t in FOLLOWUP_WORDS for w, t in zip(lemmas, tokens)):
+        return False
+    return any(w not in {"а", "и", "ну", "ли"} for w in lemmas)
 
 
 class Answerer:
@@ -77,31 +216,51 @@ class Answerer:
         crisis: CrisisDetector,
         events: EventsService,
         today: Callable[[], dt.date],
+        smalltalk: SmallTalkReader,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.search = search
         self.crisis = crisis
         self.events = events
         self.today = today
+        self.smalltalk = smalltalk
+        self.clock = clock
 
-    async def answer(self, text: str, log_query: bool = True) -> Reply:
+    async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Reply:
         text = text.strip()
         match = self.crisis.detect(text)
         if match is not None:
             # Privacy: a crisis message is counted, never stored as text.
             await self.store.count_crisis(self.today())
-            return render_crisis(self.crisis)
-        lemmas = [lemma(w) for w in words(text)]
-        if is_events_question(lemmas):
-            stop = self.search.analyzer.vocab.stopwords
-            topic = [
-                w
-                for w in lemmas
-                if w in FILTERABLE_KINDS
-                or (w not in _NOT_TOPIC and w not in EVENT_KIND_WORDS and w not in stop)
-            ]
-            listing = await self.events.listing(self.today(), " ".join(topic))
-            if listing.upcoming or listing.past or not topic:
+            return render_crisis(self.crisis, match)
+        distressed = self.crisis.distressed(text)
+        reply = await self._answer(text, chat_id, log_query and not distressed)
+        if distressed:
+            # Reads as distress without being a crisis: the helpline leads, whatever follows.
+            reply.text = f"{soft_line(self.crisis)}\n\n{reply.text}"
+        if chat_id is not None and reply.subject:
+            await self.store.save_context(chat_id, reply.subject, self.clock())
+        return reply
+
+    async def _answer(self, text: str, chat_id: int | None, log_query: bool) -> Reply:
+        small = self.smalltalk.read(text)
+        if small is not None:
+            return render_smalltalk(small.reply)
+        tokens = words(text)
+        subject = None
+        if chat_id is not None:
+            subject = await self.store.load_context(chat_id, self.clock() - CONTEXT_TTL)
+        if subject and is_followup(tokens):
+            reply = await self.about_subject(subject, text, tokens)
+            if reply is not None:
+                return reply
+        request = read_events_request(tokens, self.search.analyzer.vocab.stopwords)
+        if request is not None:
+            listing = await self.events.listing(
+                self.today(), request.topic, request.month, request.year
+            )
+            if listing.upcoming or listing.past or listing.planned or not request.topic:
                 if log_query:
                     await self.store.log_query(
                         text, "events", bool(listing.upcoming or listing.past)
@@ -112,6 +271,10 @@ class Answerer:
         if log_query:
             await self.store.log_query(text, "search", result.found)
         if not result.found:
+            if subject and len(tokens) <= 4 and tokens and tokens[0] in {"а", "и"}:
+                reply = await self.about_subject(subject, text, tokens)
+                if reply is not None:
+                    return reply
             return render_not_found()
         best = result.hits[0]
         reply = await self.render_doc(best.doc, result)
@@ -121,32 +284,77 @@ class Answerer:
             reply.buttons.extend(more_buttons([(d, titles[d]) for d in others if d in titles]))
         return reply
 
-    async def render_doc(self, doc: str, result: SearchResult | None = None) -> Reply:
+    # ---- follow-ups ---------------------------------------------------------------------
+    async def about_subject(self, subject: str, text: str, tokens: list[str]) -> Reply | None:
+        """Answer a follow-up about the chat's last subject; None if it is gone."""
+        kind, _, ref = subject.partition(":")
+        lemmas = [lemma(w) for w in tokens]
+        if kind == "e" and ref.isdigit():
+            return await self._about_event(int(ref), lemmas)
+        query = self.search.analyzer.analyze(text)
+        result = SearchResult(query=query, hits=[], found=True)
+        if kind == "c":
+            return await self.render_doc(subject, result, followup=True)
+        if kind == "a" and ref.isdigit():
+            article = await self.store.get_article(int(ref))
+            if article is None:
+                return None
+            aspects = asked_aspects(lemmas) or KEY_FACTS
+            sentences = best_sentences(
+                article.body, query, self.search.analyzer.idf, limit=2, aspects=aspects
+            )
+            return render_article(article, sentences)
+        return None
+
+    async def _about_event(self, event_id: int, lemmas: list[str]) -> Reply | None:
+        event = await self.store.get_event(event_id)
+        if event is None:
+            return None
+        if set(lemmas) & NEXT_WORDS:
+            later = await self.events.next_after(event, self.today())
+            if later is None:
+                return Reply(
+                    "Следующих мероприятий этого вида пока нет в базе. "
+                    "Подпишитесь, чтобы узнать о новых: /subscribe",
+                    subject=f"e:{event.id}",
+                    kind="event",
+                )
+            event = later
+        return render_event(event)
+
+    # ---- documents ----------------------------------------------------------------------
+    async def render_doc(
+        self, doc: str, result: SearchResult | None = None, followup: bool = False
+    ) -> Reply:
         """A card or an article; with a search result, focused on what was asked."""
         kind, ref = doc.split(":", 1)
         if kind == "c":
             card = (await self.store.get_cards()).get(ref)
             if card is None:
                 return render_not_found()
-            idf = self.search.analyzer.idf
-            return render_card(card, focus_facts(card, result.query, idf) if result else None)
+            focus = None
+            if result is not None:
+                focus = focus_facts(card, result.query, self.search.analyzer.idf)
+                if not focus and followup and result.query.wants_number:
+                    focus = [f for f in card.get("facts", []) if re.search(r"\d", f)][:2]
+            return render_card(card, focus)
         if not ref.isdigit():
             return render_not_found()
         article = await self.store.get_article(int(ref))
         if article is None:
             return Reply("Эта статья удалена или её нет в базе.")
         if result is not None:
-            sentences = best_sentences(article.body, result.query, self.search.analyzer.idf)
+            query = result.query
+            names_only = _names_only(query, article.title)
+            aspects = asked_aspects([lemma(w) for w in words(query.text)])
+            if names_only:
+                aspects |= KEY_FACTS
+            sentences = best_sentences(
+                article.body, query, self.search.analyzer.idf, aspects=aspects
+            )
         else:
             sentences = [article.summary] if article.summary else []
-        return render_article(
-            article.title,
-            article.published,
-            sentences,
-            article.source_url,
-            article.id,
-            article.source_name,
-        )
+        return render_article(article, sentences)
 
     async def titles(self, docs: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -163,7 +371,18 @@ class Answerer:
         return out
 
 
+def _names_only(query, title: str) -> bool:
+    """True when every asked term is a word of the title: the question only names the
+    article («Профи-2025»), so the answer is its key facts."""
+    title_lemmas = {lemma(w) for w in words(title)}
+    terms = [t for t in query.terms if not t.story]
+    return bool(terms) and all(
+        any(all(w in title_lemmas for w in alt.split()) for alt in t.lemmas) for t in terms
+    )
+
+
 def is_events_question(lemmas: list[str]) -> bool:
-    """«когда / ближайшие / даты» together with a kind of event."""
+    """«когда / ближайшие / даты» together with a kind of event (kept for callers that only
+    need the yes/no of the classic form)."""
     present = set(lemmas)
     return bool(present & EVENT_QUESTION_WORDS) and bool(present & EVENT_KIND_WORDS)

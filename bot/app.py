@@ -23,6 +23,7 @@ from bot.search.engine import SearchEngine
 from bot.search.indexer import index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.settings import Settings
+from bot.smalltalk import SmallTalkReader
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class App:
         )
         events = EventsService(store)
         crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
-        answerer = Answerer(store, search, crisis, events, settings.today)
+        smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
+        answerer = Answerer(store, search, crisis, events, settings.today, smalltalk)
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
         return cls(settings, store, articles, search, events, crisis, answerer, planner)
 

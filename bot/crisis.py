@@ -2,27 +2,38 @@
 
 Why a hand-written lexicon and not the search index or a classifier: a child writing
 «папа бьет меня» must get 112 and the helpline every time, in any inflection, with typos,
-without punctuation, in the middle of a long message — and a non-programmer must be able
-to see why something fired and add a phrase. So the rules live in ``data/crisis.toml``
-(words and near-each-other phrases, by lemma) and this module only compiles and applies
-them.
+without punctuation, in the wrong keyboard layout, in Latin letters, in English, in the
+middle of a long message — and a non-programmer must be able to see why something fired
+and add a phrase. So the rules live in ``data/crisis.toml`` (words and near-each-other
+phrases, by lemma), validated at load, and this module only compiles and applies them.
 
 How a message is read:
 
-1. ``normalize``/``words`` split it into lower-case words (ё→е), exactly as the search does;
-   HTML entities are decoded first and Latin look-alike letters inside Cyrillic words are
+1. The message is read as typed and, when it has Latin letters, also re-typed on the
+   Russian layout and read back from transliteration — the same repairs the search
+   makes (``bot.text.layout``); English rules in the lexicon match the message as typed.
+2. ``words`` splits it into lower-case words (ё→е), exactly as the search does; HTML
+   entities are decoded first and Latin look-alike letters inside Cyrillic words are
    folded back («мeня» with a Latin «e»).
-2. Each word goes through the ``[spelling]`` table («бют» → «бьют», «нехочу» → «не хочу»).
+3. Each word goes through the ``[spelling]`` table («бют» → «бьют», «нехочу» → «не хочу»).
    A word pymorphy3 does not know is then corrected against the inflected forms of the
    lexicon words (rapidfuzz, one edit from 5 letters, two from 10: «изнасилавал»,
-   «суецида»), or, failing that, split into two known words («хочуумереть»).
-3. Every word is turned into the set of its possible lemmas (all pymorphy3 parses, not only
+   «суецида»), or, failing that, split into two known words («хочуумереть»); a word that
+   is a lexicon word without its soft sign («жит») gets it back.
+4. Every word is turned into the set of its possible lemmas (all pymorphy3 parses, not only
    the first, so an ambiguous form never hides a trigger) and intersected with the lexicon
    vocabulary, giving the positions of each lexicon word in the message.
-4. Rules are checked category by category (file order = priority): every slot of a rule
+5. Rules are checked category by category (file order = priority): every slot of a rule
    must be found, on distinct words, within ``window`` consecutive words. A match is
    dropped when an ``ignore`` phrase of the same category matches on a word it shares
-   («бить рекорд»), and the next occurrence is tried.
+   («бить рекорд»), and the next occurrence is tried. A category marked ``alone`` (a bare
+   «помогите») fires only when the rest of the message is filler; a message of distress
+   emoji alone («😢😢😢») fires it too.
+6. Who is writing: ``adult_voice`` rules («сын», «дочь», «муж») pick the wording for adults.
+
+Besides the categories, ``soft`` rules mark messages that read as distress without being
+a crisis («мне страшно», «плачу»): ``distressed`` is true for them, and the answering
+layer then leads with the helpline whatever else it says.
 
 Everything per word is cached, so a repeated message costs microseconds and a fresh
 4,000-character one a few milliseconds. ``detect`` never raises: a crash here would drop
@@ -38,11 +49,13 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.text.layout import en_to_ru, has_latin, translit_to_ru
 from bot.text.morph import analyzer, is_known_word, lemma
 from bot.text.normalize import normalize, words
 
@@ -55,16 +68,89 @@ _HOMOGLYPHS = str.maketrans("aceopxyk", "асеорхук")
 _CACHE_LIMIT = 100_000
 
 
+# ---------------------------------------------------------------------- the file's schema
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PhraseSpec(_Strict):
+    phrase: str = Field(min_length=1)
+    window: int = Field(ge=1, le=30)
+
+
+RuleSpec = str | PhraseSpec
+
+
+class SettingsSpec(_Strict):
+    window: int = Field(5, ge=1, le=30)
+    ignore_window: int = Field(4, ge=1, le=30)
+    fuzzy_min_length: int = Field(5, ge=3)
+    fuzzy_max_edits: int = Field(1, ge=0, le=2)
+    fuzzy_long_length: int = Field(10, ge=4)
+    fuzzy_long_max_edits: int = Field(2, ge=0, le=3)
+
+
+class CategorySpec(_Strict):
+    title: str = Field(min_length=1)
+    lead: Literal["112", "helpline"] = "112"
+    alone: bool = False
+    reply: str = Field(min_length=1)
+    reply_adult: str = Field(min_length=1)
+    triggers: list[RuleSpec] = Field(min_length=1)
+    ignore: list[RuleSpec] = []
+
+
+class ReplySpec(_Strict):
+    danger: str = Field(min_length=1)
+    danger_adult: str = Field(min_length=1)
+    helpline: str = Field(min_length=1)
+    helpline_adult: str = Field(min_length=1)
+    adult: str = Field(min_length=1)
+    soft: str = Field(min_length=1)
+
+
+class LexiconSpec(_Strict):
+    settings: SettingsSpec = SettingsSpec()
+    categories: dict[str, CategorySpec] = Field(min_length=1)
+    spelling: dict[str, str] = {}
+    filler: list[str] = []
+    emoji: list[str] = []
+    adult_voice: list[RuleSpec] = []
+    soft: list[RuleSpec] = []
+    reply: ReplySpec
+
+    @field_validator("spelling")
+    @classmethod
+    def _one_word_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for wrong in value:
+            if len(words(wrong)) != 1:
+                raise ValueError(f"«{wrong}»: слева должно быть одно слово")
+        return value
+
+
+class LexiconError(ValueError):
+    """A crisis lexicon that cannot be used; the message names the file, key and problem."""
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(файл)"
+    return f"{where}: {first['msg']}"
+
+
+# ---------------------------------------------------------------------- compiled form
 @dataclass(frozen=True, slots=True)
 class CrisisMatch:
     """What fired: the category key (``suicide``, ``violence``…) and the rule as written in
     the lexicon (``"не хотеть|хотеться жить"``), so logs and admins can trace it back.
     ``words`` holds the message words that matched, as read (after spelling and typo
-    fixes: «бют» shows as «бьют»), for debugging and tests."""
+    fixes: «бют» shows as «бьют»), for debugging and tests; ``adult`` is true when the
+    writer reads as an adult worried about a child (the reply then says «вы»)."""
 
     category: str
     trigger: str
     words: str = ""
+    adult: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +161,13 @@ class _Rule:
 
 
 @dataclass(slots=True)
-class _Category:
+class Category:
     key: str
     title: str
+    lead: str = "112"
+    alone: bool = False
+    reply: str = ""
+    reply_adult: str = ""
     triggers: list[_Rule] = field(default_factory=list)
     ignore: list[_Rule] = field(default_factory=list)
 
@@ -94,41 +184,62 @@ class CrisisDetector:
     """Compiled crisis lexicon. Build once (``from_file``) and share; ``detect`` is pure."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
-        settings = config.get("settings", {})
-        self.window = int(settings.get("window", 5))
-        self.ignore_window = int(settings.get("ignore_window", 4))
-        self.fuzzy_min_length = int(settings.get("fuzzy_min_length", 5))
-        self.fuzzy_max_edits = int(settings.get("fuzzy_max_edits", 1))
-        self.fuzzy_long_length = int(settings.get("fuzzy_long_length", 10))
-        self.fuzzy_long_max_edits = int(settings.get("fuzzy_long_max_edits", 2))
-        self.reply: dict[str, str] = {k: str(v) for k, v in config.get("reply", {}).items()}
+        try:
+            spec = LexiconSpec.model_validate(config)
+        except ValidationError as exc:
+            raise LexiconError(_describe(exc)) from None
+        settings = spec.settings
+        self.window = settings.window
+        self.ignore_window = settings.ignore_window
+        self.fuzzy_min_length = settings.fuzzy_min_length
+        self.fuzzy_max_edits = settings.fuzzy_max_edits
+        self.fuzzy_long_length = settings.fuzzy_long_length
+        self.fuzzy_long_max_edits = settings.fuzzy_long_max_edits
+        self.reply: dict[str, str] = spec.reply.model_dump()
 
-        self.spelling: dict[str, tuple[str, ...]] = {}
-        for wrong, right in config.get("spelling", {}).items():
-            key = words(str(wrong))
-            if len(key) == 1:
-                self.spelling[key[0]] = tuple(words(str(right)))
+        self.spelling: dict[str, tuple[str, ...]] = {
+            words(wrong)[0]: tuple(words(right)) for wrong, right in spec.spelling.items()
+        }
+        self.filler: frozenset[str] = frozenset(
+            f for w in spec.filler for word in words(w) for f in (word, lemma(word))
+        )
+        self.emoji: tuple[str, ...] = tuple(spec.emoji)
 
-        self.categories: list[_Category] = []
-        for key, body in config.get("categories", {}).items():
-            cat = _Category(key=key, title=str(body.get("title", key)))
-            cat.triggers = [self._rule(e, self.window) for e in body.get("triggers", [])]
-            cat.ignore = [self._rule(e, self.ignore_window) for e in body.get("ignore", [])]
-            cat.triggers = [r for r in cat.triggers if r.slots]
-            cat.ignore = [r for r in cat.ignore if r.slots]
+        self.categories: list[Category] = []
+        for key, body in spec.categories.items():
+            cat = Category(
+                key=key,
+                title=body.title,
+                lead=body.lead,
+                alone=body.alone,
+                reply=body.reply,
+                reply_adult=body.reply_adult,
+            )
+            cat.triggers = [r for r in (self._rule(e, self.window) for e in body.triggers) if r.slots]
+            cat.ignore = [
+                r for r in (self._rule(e, self.ignore_window) for e in body.ignore) if r.slots
+            ]
+            if not cat.triggers:
+                raise LexiconError(f"categories.{key}.triggers: нет ни одного слова")
             self.categories.append(cat)
+        self.adult_voice = [self._rule(e, self.window) for e in spec.adult_voice]
+        self.soft = [self._rule(e, self.window) for e in spec.soft]
 
+        rules = [
+            *(r for cat in self.categories for r in (*cat.triggers, *cat.ignore)),
+            *self.adult_voice,
+            *self.soft,
+        ]
         self.vocabulary: frozenset[str] = frozenset(
-            w
-            for cat in self.categories
-            for rule in (*cat.triggers, *cat.ignore)
-            for slot in rule.slots
-            for w in slot
+            w for rule in rules for slot in rule.slots for w in slot
         )
         # Only trigger words are typo targets: correcting «рекрд» to «рекорд» would only ever
         # cancel a match, never find one.
         trigger_words = {
-            w for cat in self.categories for r in cat.triggers for slot in r.slots for w in slot
+            w
+            for rule in (*(r for c in self.categories for r in c.triggers), *self.soft)
+            for slot in rule.slots
+            for w in slot
         }
         self._fuzzy_by_length = self._inflected_forms(trigger_words)
         # Single-word triggers, for the last-resort substring check if matching ever fails.
@@ -149,17 +260,29 @@ class CrisisDetector:
     # ------------------------------------------------------------------ loading
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_LEXICON) -> CrisisDetector:
-        """Read and compile the TOML lexicon (once per process; keep the instance)."""
-        with open(path, "rb") as fh:
-            return cls(tomllib.load(fh))
+        """Read, validate and compile the TOML lexicon (once per process; keep the instance).
 
-    def _rule(self, entry: Any, default_window: int) -> _Rule:
+        Any problem raises ``LexiconError`` whose one line names the file, the key and what
+        is wrong, so a mistyped key can never load a lexicon with no rules."""
+        try:
+            with open(path, "rb") as fh:
+                config = tomllib.load(fh)
+            return cls(config)
+        except (OSError, tomllib.TOMLDecodeError, LexiconError) as exc:
+            raise LexiconError(f"{path}: {exc}") from None
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    def _rule(self, entry: RuleSpec | Mapping[str, Any], default_window: int) -> _Rule:
         """Compile ``"a|b c"`` or ``{phrase = "a|b c", window = N}`` into lemma slots.
 
         Each written word stands for itself and for its lemma, so an editor who writes an
         inflected form («бьют») still gets what they meant; ``!word`` stands for that exact
         form only («!порезы» — plural cuts on the arms, unlike one kitchen cut)."""
-        if isinstance(entry, Mapping):
+        if isinstance(entry, PhraseSpec):
+            text, window = entry.phrase, entry.window
+        elif isinstance(entry, Mapping):
             text = str(entry.get("phrase", ""))
             window = int(entry.get("window", default_window))
         else:
@@ -201,7 +324,6 @@ class CrisisDetector:
 
     # ------------------------------------------------------------------ words
     def _tokens(self, text: str) -> list[str]:
-        text = html.unescape(text)
         out: list[str] = []
         for raw in words(text):
             cached = self._token_cache.get(raw)
@@ -220,9 +342,14 @@ class CrisisDetector:
             word = word.translate(_HOMOGLYPHS)
         if word in self.spelling:
             return self.spelling[word]
-        if not _cyrillic(word) or _latin(word) or len(word) < self.fuzzy_min_length:
+        if not _cyrillic(word) or _latin(word):
             return (word,)
-        if self._forms(word) & self.vocabulary or is_known_word(word):
+        if self._forms(word) & self.vocabulary:
+            return (word,)
+        soft = word + "ь"  # «жит», «умерет» typed without the soft sign
+        if word[-1] not in "аеиоуыэюяйь" and self._forms(soft) & self.vocabulary:
+            return (soft,)
+        if len(word) < self.fuzzy_min_length or is_known_word(word):
             return (word,)
         fixed = self._fuzzy(word)
         if fixed:
@@ -273,14 +400,27 @@ class CrisisDetector:
         enough (it is shared with the search through ``lemma``'s cache)."""
         forms = self._forms_cache.get(word)
         if forms is None:
-            forms = {word, lemma(word)}
+            found = {word, lemma(word)}
             if _cyrillic(word) and is_known_word(word):
-                forms.update(p.normal_form.replace("ё", "е") for p in analyzer().parse(word))
-            forms = frozenset(forms)
+                found.update(p.normal_form.replace("ё", "е") for p in analyzer().parse(word))
+            forms = frozenset(found)
             if len(self._forms_cache) > _CACHE_LIMIT:
                 self._forms_cache.clear()
             self._forms_cache[word] = forms
         return forms
+
+    # ------------------------------------------------------------------ reading variants
+    @staticmethod
+    def readings(text: str) -> list[str]:
+        """The message as typed and, when it has Latin letters, re-typed on the Russian
+        layout (Latin chunks only) and read back from transliteration."""
+        text = html.unescape(text)
+        out = [text]
+        if has_latin(text):
+            chunks = text.split()
+            out.append(" ".join(en_to_ru(c) if has_latin(c) else c for c in chunks))
+            out.append(translit_to_ru(text))
+        return out
 
     # ------------------------------------------------------------------ matching
     def detect(self, text: str) -> CrisisMatch | None:
@@ -288,9 +428,13 @@ class CrisisDetector:
         try:
             if not isinstance(text, str):
                 text = "" if text is None else str(text)
-            if not text:
+            if not text.strip():
                 return None
-            return self._detect(text)
+            for reading in self.readings(text):
+                match = self._detect(reading)
+                if match is not None:
+                    return match
+            return None
         except Exception:  # noqa: BLE001 — the crisis check must not take the bot down
             log.exception("crisis detector failed; falling back to substring check")
             try:
@@ -302,24 +446,62 @@ class CrisisDetector:
                 pass
             return None
 
-    def _detect(self, text: str) -> CrisisMatch | None:
-        tokens = self._tokens(text)
+    def distressed(self, text: str) -> bool:
+        """True for a crisis and for a message that only reads as distress («мне страшно»,
+        «плачу весь день»): such a reply leads with the helpline. Never raises."""
+        if self.detect(text) is not None:
+            return True
+        try:
+            for reading in self.readings(str(text)):
+                tokens = self._tokens(reading)
+                positions = self._positions(tokens)
+                if any(True for rule in self.soft for _ in _matches(rule, positions)):
+                    return True
+            return False
+        except Exception:  # noqa: BLE001
+            log.exception("distress check failed")
+            return False
+
+    def _positions(self, tokens: list[str]) -> dict[str, list[int]]:
         positions: dict[str, list[int]] = {}
         for i, token in enumerate(tokens):
             for form in self._forms(token) & self.vocabulary:
                 positions.setdefault(form, []).append(i)
+        return positions
+
+    def _only_filler(self, tokens: list[str], found: frozenset[int]) -> bool:
+        """True when every word outside `found` is filler («пожалуйста», «срочно», «мне»)."""
+        for i, token in enumerate(tokens):
+            if i in found or token in self.filler or lemma(token) in self.filler:
+                continue
+            return False
+        return True
+
+    def _emoji_only(self, text: str) -> bool:
+        return not words(text) and any(e in text for e in self.emoji)
+
+    def _detect(self, text: str) -> CrisisMatch | None:
+        tokens = self._tokens(text)
+        positions = self._positions(tokens)
         if not positions:
+            if self._emoji_only(text):
+                plea = next((c for c in self.categories if c.alone), None)
+                if plea is not None:
+                    return CrisisMatch(plea.key, "emoji", "")
             return None
         for cat in self.categories:
             cancelled: set[int] | None = None  # computed lazily, once per category
             for rule in cat.triggers:
                 for found in _matches(rule, positions):
+                    if cat.alone and not self._only_filler(tokens, found):
+                        continue
                     if cancelled is None:
                         cancelled = _ignored_positions(cat.ignore, positions)
                     if cancelled and not cancelled.isdisjoint(found):
                         continue
                     shown = " ".join(tokens[i] for i in sorted(found))
-                    return CrisisMatch(cat.key, rule.text, shown)
+                    adult = any(True for r in self.adult_voice for _ in _matches(r, positions))
+                    return CrisisMatch(cat.key, rule.text, shown, adult)
         return None
 
 

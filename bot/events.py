@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.articles.dates import MONTHS_NOMINATIVE
+from bot.articles.places import nearby_places, normalize_place
 from bot.store import Store
 from bot.store.sqlite import EventRow
 from bot.text.morph import lemma
-from bot.text.normalize import words
+from bot.text.normalize import normalize, words
 
 PAGE_SIZE = 5
 _FILTER_NOISE = {"в", "во", "на", "по", "и", "г", "город", "область", "край"}
@@ -23,13 +25,62 @@ def topic_lemmas(topic: str) -> set[str]:
     return {lemma(w) for w in words(topic) if w not in _FILTER_NOISE}
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """What a filter asks: words of kind or title, and places (a city stands for its
+    region and a region for its cities: events are stored under whichever the article
+    named), and optionally a month and a year."""
+
+    words: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    month: int | None = None
+    year: int | None = None
+
+    @classmethod
+    def read(cls, topic: str, month: int | None = None, year: int | None = None) -> EventFilter:
+        wanted = topic_lemmas(topic)
+        places: set[str] = set()
+        whole = normalize_place(topic) if topic.strip() else None
+        if whole is not None:
+            places.add(whole)
+            wanted = set()
+        else:
+            for word in words(topic):
+                place = normalize_place(word) if word[:1].isalpha() and len(word) > 2 else None
+                if place is not None:
+                    places.add(place)
+                    wanted.discard(lemma(word))
+        expanded = {normalize(p) for name in places for p in nearby_places(name)}
+        return cls(frozenset(wanted), frozenset(expanded), month, year)
+
+    def matches(self, event: EventRow) -> bool:
+        if self.places and normalize(event.place or "") not in self.places:
+            return False
+        if self.month is not None and not _covers_month(event, self.month, self.year):
+            return False
+        if self.year is not None and self.month is None and not (
+            event.start.year <= self.year <= event.end.year
+        ):
+            return False
+        if not self.words:
+            return True
+        text = " ".join(filter(None, [event.kind, event.title, event.place or ""]))
+        have = {lemma(w) for w in words(text)}
+        return self.words <= have
+
+
+def _covers_month(event: EventRow, month: int, year: int | None) -> bool:
+    day = event.start.replace(day=1)
+    while day <= event.end:
+        if day.month == month and (year is None or day.year == year):
+            return True
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return False
+
+
 def event_matches(event: EventRow, wanted: set[str]) -> bool:
     """True when every word of the filter names the event's place, kind or title."""
-    if not wanted:
-        return True
-    text = " ".join(filter(None, [event.kind, event.title, event.place or ""]))
-    have = {lemma(w) for w in words(text)}
-    return wanted <= have
+    return EventFilter(frozenset(wanted)).matches(event)
 
 
 @dataclass
@@ -37,17 +88,40 @@ class EventListing:
     upcoming: list[EventRow]
     past: list[EventRow]
     topic: str
+    planned: list[EventRow] = field(default_factory=list)  # announced, dates not yet known
 
 
 class EventsService:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def listing(self, today: dt.date, topic: str = "") -> EventListing:
-        wanted = topic_lemmas(topic)
-        upcoming = [e for e in await self.store.events_from(today, 500) if event_matches(e, wanted)]
-        past = [e for e in await self.store.events_before(today, 200) if event_matches(e, wanted)]
-        return EventListing(_unique(upcoming), _unique(past), topic)
+    async def listing(
+        self, today: dt.date, topic: str = "", month: int | None = None, year: int | None = None
+    ) -> EventListing:
+        wanted = EventFilter.read(topic, month, year)
+        upcoming = [e for e in await self.store.events_from(today, 500) if wanted.matches(e)]
+        past = [e for e in await self.store.events_before(today, 200) if wanted.matches(e)]
+        planned = []
+        if month is None and year is None:
+            planned = [
+                e for e in await self.store.planned_events(today) if wanted.matches(e)
+            ]
+        label = " ".join(filter(None, [topic, _period_label(month, year)]))
+        return EventListing(_unique(upcoming), _unique(past), label, _unique(planned))
+
+    async def next_after(self, event: EventRow, today: dt.date) -> EventRow | None:
+        """The next upcoming event of the same kind after `event` («а следующая?»)."""
+        start = max(today, event.start)
+        for other in await self.store.events_from(start, 500):
+            if other.id != event.id and other.kind == event.kind and other.start > event.start:
+                return other
+        return None
+
+
+def _period_label(month: int | None, year: int | None) -> str:
+    if month is not None:
+        return f"{MONTHS_NOMINATIVE[month - 1]} {year}" if year else MONTHS_NOMINATIVE[month - 1]
+    return f"{year} год" if year else ""
 
 
 def _unique(events: list[EventRow]) -> list[EventRow]:

@@ -35,14 +35,55 @@ def event_line(event: EventRow) -> str:
     return "\n".join(parts)
 
 
+def planned_line(event: EventRow) -> str:
+    """A next stop announced without dates."""
+    parts = [f"<b>даты уточняются</b> — {esc(kind_title(event.kind))}"]
+    if event.place:
+        parts.append(f"📍 {esc(event.place)}")
+    link = (
+        f'<a href="{esc_attr(event.source_url)}">{esc(short(event.article_title, 80))}</a>'
+        if event.source_url
+        else f"статья «{esc(short(event.article_title, 80))}»"
+    )
+    parts.append(f"Источник: {link}")
+    return "\n".join(parts)
+
+
+def render_event(event: EventRow) -> Reply:
+    """One event (a follow-up «а где?», «а следующая?»), with its calendar button."""
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text=f"📅 В календарь: {short(event_when(event), 40)}",
+                callback_data=EventIcs(event_id=event.id).pack(),
+            )
+        ]
+    ]
+    text = planned_line(event) if event.status == "planned" else event_line(event)
+    return Reply(text, buttons, subject=f"e:{event.id}", kind="event")
+
+
 def render_events(
     listing: EventListing, today: dt.date, offset: int = 0, past: bool = False
 ) -> Reply:
+    reply = _render_events(listing, today, offset, past)
+    reply.kind = "events"
+    if not past and listing.upcoming:
+        reply.subject = f"e:{listing.upcoming[0].id}"
+    if not past and offset == 0 and listing.planned:
+        planned = "\n\n".join(planned_line(e) for e in listing.planned[:PAGE_SIZE])
+        reply.text += f"\n\n<b>Запланированы, даты уточняются:</b>\n\n{planned}"
+    return reply
+
+
+def _render_events(listing: EventListing, today: dt.date, offset: int, past: bool) -> Reply:
     topic = listing.topic
     events = listing.past if past else listing.upcoming
     label = f" по запросу «{esc(short(topic, 40))}»" if topic else ""
     if not events and not past:
         if not listing.past:
+            if listing.planned:
+                return Reply(f"Мероприятий с известными датами{label} пока нет.")
             return Reply(
                 f"Ближайших мероприятий{label} не нашёл, и прошедших тоже.\n"
                 "Попробуйте /events без уточнений или подпишитесь: /subscribe"

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from urllib.parse import urlsplit
+
 from bot.articles.dates import format_date_range
-from bot.callbacks import OpenDoc
+from bot.callbacks import EventsPage, OpenDoc
 from bot.telegram_text import esc, esc_attr
 
 
 @dataclass
 class Reply:
+    """What to send, and what it was about: `subject` ('a:12', 'c:mfc', 'e:5') lets the
+    next «а когда?» be answered about it; `kind` says what sort of answer this is
+    (crisis, smalltalk, events, card, article, event, not_found) for the log and the eval."""
+
     text: str
     buttons: list[list[InlineKeyboardButton]] = field(default_factory=list)
     document: tuple[str, bytes] | None = None  # (file name, content) sent after the text
+    subject: str | None = None
+    kind: str = ""
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
@@ -74,30 +83,43 @@ def render_card(card: dict, focus: list[str] | None = None) -> Reply:
     buttons = [[url_button(link["text"], link["url"])] for link in card.get("links", [])]
     if focus:
         buttons.insert(0, [open_button("Всё о службе", f"c:{card['id']}")])
-    return Reply("\n".join(lines), buttons)
+    return Reply("\n".join(lines), buttons, subject=f"c:{card['id']}", kind="card")
 
 
-def render_article(
-    title: str,
-    published: dt.date | None,
-    sentences: list[str],
-    source_url: str | None,
-    article_id: int,
-    source_name: str | None = None,
-) -> Reply:
-    lines = [f"<b>{esc(title)}</b>"]
+def site_name(url: str) -> str:
+    """The site a link leads to, as people name it: «gov-murman.ru»."""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or url
+
+
+class ArticleLike(Protocol):
+    id: int
+    title: str
+    published: dt.date | None
+    source_url: str | None
+    source_name: str | None
+
+
+def render_article(article: ArticleLike, sentences: list[str]) -> Reply:
+    """Title, date, the sentences that answer, and where it comes from — the site's name
+    or the publisher, never an internal id."""
+    lines = [f"<b>{esc(article.title)}</b>"]
     lines.append(
-        f"📅 {esc(human_date(published))}" if published else "📅 дата публикации не указана"
+        f"📅 {esc(human_date(article.published))}"
+        if article.published
+        else "📅 дата публикации не указана"
     )
     lines.append(esc(" ".join(sentences)))
-    if source_url:
-        label = esc(short(source_name, 80)) if source_name else "Источник"
-        lines.append(f'🔗 <a href="{esc_attr(source_url)}">{label}</a>')
-    elif source_name:
-        lines.append(f"Источник: {esc(short(source_name, 200))}")
+    if article.source_url:
+        label = short(article.source_name, 80) if article.source_name else ""
+        site = site_name(article.source_url)
+        shown = f"{label} ({site})" if label and site not in label else (label or site)
+        lines.append(f'🔗 Источник: <a href="{esc_attr(article.source_url)}">{esc(shown)}</a>')
+    elif article.source_name:
+        lines.append(f"Источник: {esc(short(article.source_name, 200))}")
     else:
-        lines.append(f"Источник не указан (статья №{article_id} из базы бота).")
-    return Reply("\n".join(lines))
+        lines.append("Источник в тексте не указан.")
+    return Reply("\n".join(lines), subject=f"a:{article.id}", kind="article")
 
 
 def more_buttons(hits: list[tuple[str, str]]) -> list[list[InlineKeyboardButton]]:
@@ -105,16 +127,33 @@ def more_buttons(hits: list[tuple[str, str]]) -> list[list[InlineKeyboardButton]
     return [[open_button(f"Ещё: {title}", doc)] for doc, title in hits]
 
 
+def menu_buttons() -> list[list[InlineKeyboardButton]]:
+    """The main topics as inline buttons: they work in every client and in the local chat."""
+    return [
+        [open_button("Детский телефон доверия", "c:helpline")],
+        [open_button("Семейный МФЦ", "c:mfc"), open_button("Выплаты семьям", "c:payments")],
+        [
+            InlineKeyboardButton(
+                text="Мероприятия", callback_data=EventsPage(offset=0).pack()
+            )
+        ],
+    ]
+
+
 def render_not_found() -> Reply:
     return Reply(
         "Не нашёл ответа на этот вопрос в своих материалах.\n"
+        "Если вам или ребёнку нужна помощь — <b>Детский телефон доверия 8-800-2000-122</b> "
+        "(бесплатно, анонимно); опасность прямо сейчас — <b>112</b>.\n\n"
         "Попробуйте спросить иначе или выберите тему:\n"
         "/helpline — Детский телефон доверия\n"
         "/mfc — Семейный МФЦ\n"
         "/events — мероприятия для специалистов\n"
         "/services — все службы",
-        [
-            [open_button("Детский телефон доверия", "c:helpline")],
-            [open_button("Семейный МФЦ", "c:mfc")],
-        ],
+        menu_buttons(),
+        kind="not_found",
     )
+
+
+def render_smalltalk(text: str) -> Reply:
+    return Reply(esc(text), menu_buttons(), kind="smalltalk")

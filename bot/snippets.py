@@ -7,15 +7,25 @@ words stand together. When the question asks for a number («сколько», �
 sentences with figures win, and if the best one has figures the others must have them
 too. The same sentence never appears twice (articles scraped with repeats are common).
 The best sentence comes first (it answers), the others follow in article order.
+
+What the question asks (`Aspect`: who, when, where, how many) adds a bonus to the
+sentences that can answer it — a date, a place, an organiser, a figure — so «кто
+организует стажировочные площадки» gets the sentence naming the organiser although it
+says «организатором», and a follow-up «а когда?» with no topic words at all still gets
+the sentence with the dates. A question that only names the article («Профи-2025») asks
+for its key facts: figures, places and dates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 from razdel import sentenize
 
+from bot.articles.dates import find_dates
+from bot.articles.places import find_places
 from bot.search.analyzer import AnalyzedQuery
 from bot.text.morph import lemma
 from bot.text.normalize import normalize, words
@@ -24,6 +34,36 @@ _DIGITS = re.compile(r"\d")
 NUMBER_BONUS = 1.6
 LONG_SENTENCE = 400
 MAX_SENTENCES = 3
+
+
+# Lemmas that mark the sentence naming who runs something.
+_WHO_MARKERS = frozenset(
+    {
+        "организатор", "организовать", "организованный", "организовывать", "проводить",
+        "провести", "инициатор", "инициатива", "оператор", "поддержка", "выступать",
+        "реализовываться", "реализовать", "партнер", "соорганизатор", "проводиться",
+    }
+)
+ASPECT_BONUS = 1.0
+# Any reference date: only whether a sentence states a date matters here, not which.
+_ANY_YEAR = dt.date(2000, 1, 1)
+KEY_FACTS = frozenset({"count", "when", "where"})
+
+
+def aspect_score(sentence: str, aspects: frozenset[str]) -> float:
+    """How many of the asked aspects (who / when / where / count) the sentence can answer."""
+    if not aspects:
+        return 0.0
+    score = 0.0
+    if "count" in aspects and _DIGITS.search(sentence):
+        score += 1
+    if "when" in aspects and find_dates(sentence, _ANY_YEAR):
+        score += 1
+    if "where" in aspects and find_places(sentence):
+        score += 1
+    if "who" in aspects and {lemma(w) for w in words(sentence)} & _WHO_MARKERS:
+        score += 1
+    return score
 
 
 def sentences_of(text: str) -> list[str]:
@@ -95,17 +135,24 @@ def focus_facts(
 
 
 def best_sentences(
-    text: str, query: AnalyzedQuery, idf: Callable[[str], float], limit: int = MAX_SENTENCES
+    text: str,
+    query: AnalyzedQuery,
+    idf: Callable[[str], float],
+    limit: int = MAX_SENTENCES,
+    aspects: frozenset[str] = frozenset(),
 ) -> list[str]:
     sentences = sentences_of(text)
     if not sentences:
         return []
     weights = _weights(query, idf)
+    # An aspect weighs as much as an average asked term (1 when nothing else was asked).
+    unit = (sum(weights) / len(weights)) if weights else 1.0
     scored: list[tuple[float, int]] = []
     for position, sentence in enumerate(sentences):
         score = _overlap(sentence, query, weights)
         if score > 0 and query.wants_number and _DIGITS.search(sentence):
             score *= NUMBER_BONUS
+        score += ASPECT_BONUS * unit * aspect_score(sentence, aspects)
         if len(sentence) > LONG_SENTENCE:
             score *= 0.7
         score -= 0.01 * position  # prefer earlier among equals

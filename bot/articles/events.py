@@ -51,7 +51,13 @@ from bot.text.normalize import normalize, words
 
 KINDS_FILE = Path(__file__).resolve().parents[2] / "data" / "event_kinds.toml"
 
-Status = Literal["announce", "report"]
+# «planned»: named as a next stop with no date yet («далее в маршрутном графике —
+# Краснодарский край»); stored with the article's date and shown as «даты уточняются».
+Status = Literal["announce", "report", "planned"]
+# A sentence that names where the series goes next.
+_NEXT_STOP = re.compile(
+    r"(?<![а-я])(?:далее|следующ|затем|в дальнейшем|в планах|планиру|маршрутн|предстоит|впереди)"
+)
 
 _TOKEN_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+")
 
@@ -612,6 +618,8 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
 
     if not drafts and published is not None:
         drafts.extend(_undated_report(sentences, published, title_sentence, fallback_place, vocab))
+    if published is not None:
+        drafts.extend(_planned(sentences, published, title_sentence, drafts, ref))
 
     seen: set[tuple] = set()
     events: list[ExtractedEvent] = []
@@ -621,6 +629,41 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
             seen.add(key)
             events.append(d.freeze())
     return events
+
+
+def _planned(
+    sentences: list[_Sentence],
+    published: date,
+    title_sentence: _Sentence | None,
+    drafts: list[_Draft],
+    ref: date | None,
+) -> list[_Draft]:
+    """Next stops named without dates: «далее в маршрутном графике — Краснодарский край и
+    Московская область». One planned event per place, of the sentence's kind of event or
+    else the article's main one; dated by the article, status «planned»."""
+    out: list[_Draft] = []
+    main = drafts[0].kind if drafts else None
+    if main is None:
+        for s in ([title_sentence] if title_sentence else []) + sentences:
+            trig = _pick_trigger(s.triggers, None)
+            if trig is not None:
+                main = trig.kind.name
+                break
+    dated = {d.place for d in drafts}
+    for s in sentences:
+        if not _NEXT_STOP.search(s.norm) or find_dates(s.text, ref):
+            continue
+        trig = _pick_trigger(s.triggers, None)
+        kind = trig.kind.name if trig is not None else main
+        if kind is None:
+            continue
+        for place in find_places(s.text):
+            if place in dated:
+                continue
+            dated.add(place)
+            title = f"{kind_title(kind)} — {place}"
+            out.append(_Draft(kind, title, published, published, None, place, s.text, "planned"))
+    return out
 
 
 def _undated_report(

@@ -479,3 +479,29 @@ def place_matches(query: str, place: str | None) -> bool:
         return False
     query_lemmas = _lemmas(canonical) if canonical else _lemmas(" ".join(words))
     return bool(query_lemmas) and query_lemmas <= _lemmas(place)
+
+
+@cache
+def _regions(path: Path = PLACES_FILE) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """City → region and region → cities, from the ``[regions]`` table of places.toml
+    (keys compared in lower case with ё = е)."""
+    with open(path, "rb") as fh:
+        table = tomllib.load(fh).get("regions", {})
+    region_of: dict[str, str] = {}
+    cities_of: dict[str, list[str]] = {}
+    for city, region in table.items():
+        region_of[normalize(city)] = region
+        cities_of.setdefault(normalize(region), []).append(city)
+    return region_of, cities_of
+
+
+def nearby_places(name: str) -> list[str]:
+    """The place and what an events filter on it should also find: a city's region (events
+    are often stored under the region the article named) or a region's cities."""
+    region_of, cities_of = _regions()
+    key = normalize(name)
+    out = [name]
+    if key in region_of:
+        out.append(region_of[key])
+    out.extend(cities_of.get(key, []))
+    return out

@@ -107,4 +107,13 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     INSERT INTO term_df(term, df) SELECT term, doc FROM search_vocab;
     """,
+    # 4: what the last answer in a chat was about, so «а когда?» is answered about it
+    #    (kept for minutes, so it survives a restart; no text of the person is stored)
+    """
+    CREATE TABLE chat_context (
+        chat_id  INTEGER PRIMARY KEY,
+        subject  TEXT NOT NULL,               -- 'a:<id>', 'c:<card>', 'e:<event id>'
+        saved_at REAL NOT NULL                -- unix time
+    );
+    """,
 ]

@@ -6,6 +6,8 @@ one transaction: a failure anywhere rolls all of it back.
 
 from __future__ import annotations
 
+import asyncio
+
 import datetime as dt
 import json
 import re
@@ -174,6 +176,11 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
+        # One connection is shared by every task: aiogram handles updates concurrently, and
+        # two BEGINs on one connection fail («cannot start a transaction within a
+        # transaction») or one task's ROLLBACK undoes another's write. Writers take turns;
+        # reads outside a transaction don't wait.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -207,14 +214,15 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception; one writer at a time."""
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
 
     # ---- meta -------------------------------------------------------------------------
     async def get_meta(self, key: str) -> str | None:
@@ -388,15 +396,28 @@ class Store:
     async def events_from(self, day: dt.date, limit: int = 200) -> list[EventRow]:
         """Events that have not ended before `day`, soonest first."""
         async with self._db.execute(
-            _EVENT_SELECT + " WHERE e.end_date >= ? ORDER BY e.start_date, e.id LIMIT ?",
+            _EVENT_SELECT
+            + " WHERE e.end_date >= ? AND e.status != 'planned' ORDER BY e.start_date, e.id LIMIT ?",
             (day.isoformat(), limit),
         ) as cur:
             return [EventRow.from_row(r) for r in await cur.fetchall()]
 
     async def events_before(self, day: dt.date, limit: int = 50) -> list[EventRow]:
         async with self._db.execute(
-            _EVENT_SELECT + " WHERE e.end_date < ? ORDER BY e.end_date DESC, e.id DESC LIMIT ?",
+            _EVENT_SELECT + " WHERE e.end_date < ? AND e.status != 'planned' "
+            "ORDER BY e.end_date DESC, e.id DESC LIMIT ?",
             (day.isoformat(), limit),
+        ) as cur:
+            return [EventRow.from_row(r) for r in await cur.fetchall()]
+
+    async def planned_events(self, today: dt.date, within_days: int = 366) -> list[EventRow]:
+        """Next stops announced without dates, from articles of the last year (an older
+        plan has either happened or been dropped)."""
+        since = (today - dt.timedelta(days=within_days)).isoformat()
+        async with self._db.execute(
+            _EVENT_SELECT + " WHERE e.status = 'planned' AND e.start_date >= ? "
+            "ORDER BY e.start_date DESC, e.id LIMIT 50",
+            (since,),
         ) as cur:
             return [EventRow.from_row(r) for r in await cur.fetchall()]
 
@@ -413,7 +434,8 @@ class Store:
 
     async def events_starting_between(self, first: dt.date, last: dt.date) -> list[EventRow]:
         async with self._db.execute(
-            _EVENT_SELECT + " WHERE e.start_date BETWEEN ? AND ? ORDER BY e.start_date",
+            _EVENT_SELECT + " WHERE e.start_date BETWEEN ? AND ? AND e.status != 'planned' "
+            "ORDER BY e.start_date",
             (first.isoformat(), last.isoformat()),
         ) as cur:
             return [EventRow.from_row(r) for r in await cur.fetchall()]
@@ -523,6 +545,30 @@ class Store:
     async def outbox_counts(self) -> dict[str, int]:
         async with self._db.execute("SELECT status, count(*) FROM outbox GROUP BY status") as cur:
             return {r[0]: r[1] for r in await cur.fetchall()}
+
+    # ---- follow-up context -------------------------------------------------------------
+    async def save_context(self, chat_id: int, subject: str, now: float) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO chat_context(chat_id, subject, saved_at) VALUES(?, ?, ?) "
+                "ON CONFLICT(chat_id) DO UPDATE SET subject=excluded.subject, "
+                "saved_at=excluded.saved_at",
+                (chat_id, subject, now),
+            )
+
+    async def load_context(self, chat_id: int, newer_than: float) -> str | None:
+        """The chat's last subject, if saved after `newer_than` (unix time)."""
+        async with self._db.execute(
+            "SELECT subject FROM chat_context WHERE chat_id=? AND saved_at>?",
+            (chat_id, newer_than),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def purge_context(self, older_than: float) -> int:
+        async with self.transaction() as db:
+            cur = await db.execute("DELETE FROM chat_context WHERE saved_at<=?", (older_than,))
+            return cur.rowcount
 
     # ---- query log, crisis counter, audit ---------------------------------------------
     async def log_query(self, text: str, intent: str, found: bool) -> None:

@@ -1,20 +1,38 @@
-"""`make eval`: search quality on tests/eval/questions.toml.
+"""`make eval`: answer quality and the crisis net, on the development set and the hold-out.
 
-Prints hit@1, hit@3, MRR (in-scope questions) and out-of-scope accuracy (the share of
-out-of-scope questions answered «не нашёл»), overall and per category.
+Questions go through `Answerer.answer` — the same door every message takes — against a
+store holding the seeds plus the evaluation articles in tests/eval/articles/ (upcoming
+events, a route with undated next stops…), with «today» fixed at EVAL_TODAY. A question is
+a hit when the reply is about an expected subject (a card, an article, the events list,
+small talk) and its text holds every `contains` item and no `absent` item; follow-ups send
+their `context` messages first, in the same chat.
+
+Printed: hit@1, hit@3 (the subject or one of the «Ещё:» buttons), MRR and out-of-scope
+accuracy, overall and per category, for questions.toml and holdout.toml; then crisis
+recall and false-positive rate on crisis.toml and crisis_holdout.toml. The hold-out sets
+are never used for tuning: a gain on the development set that the hold-out does not
+confirm is not progress.
 """
 
 from __future__ import annotations
 
 import asyncio
+
+import os
 import sys
 import tempfile
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-QUESTIONS = Path(__file__).with_name("questions.toml")
+HERE = Path(__file__).parent
+QUESTIONS = HERE / "questions.toml"
+HOLDOUT = HERE / "holdout.toml"
+CRISIS = HERE / "crisis.toml"
+CRISIS_HOLDOUT = HERE / "crisis_holdout.toml"
+ARTICLES = HERE / "articles"
+EVAL_TODAY = "2026-11-30"
 
 
 @dataclass
@@ -23,6 +41,9 @@ class Outcome:
     category: str
     expect: list[str]
     got: list[str]
+    facts_ok: bool = True
+    reply: str = ""
+    missing: list[str] = field(default_factory=list)
 
     @property
     def out_of_scope(self) -> bool:
@@ -30,39 +51,97 @@ class Outcome:
 
     @property
     def rank(self) -> int | None:
+        if not self.facts_ok:
+            return None
         for i, doc in enumerate(self.got, 1):
             if doc in self.expect:
                 return i
         return None
 
 
-def load_questions() -> list[dict]:
-    return tomllib.loads(QUESTIONS.read_text(encoding="utf-8"))["q"]
+def load(path: Path, key: str) -> list[dict]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))[key]
 
 
-async def evaluate(db_path: Path) -> list[Outcome]:
+def _docs_of(reply, names: dict[str, str]) -> list[str]:
+    """What a reply is about, best first: its subject, then the docs of «Ещё:» buttons."""
+    from bot.callbacks import OpenDoc
+
+    if reply.kind in {"smalltalk", "events", "crisis"}:
+        return [reply.kind]
+    got = []
+    if reply.kind == "event" and reply.subject:
+        got.append("events")
+    if reply.subject:
+        got.append(names.get(reply.subject, reply.subject))
+    if reply.kind == "not_found":
+        return []
+    for row in reply.buttons:
+        for button in row:
+            data = button.callback_data or ""
+            if data.startswith("open:") and button.text.startswith("Ещё"):
+                doc = OpenDoc.unpack(data)
+                key = f"{doc.kind}:{doc.ref}"
+                got.append(names.get(key, key))
+    return got
+
+
+def _facts(plain: str, q: dict) -> list[str]:
+    low = plain.lower().replace("ё", "е")
+    missing = []
+    for item in q.get("contains", []):
+        alts = [a.lower().replace("ё", "е") for a in item.split("|")]
+        if not any(a in low for a in alts):
+            missing.append(item)
+    for item in q.get("absent", []):
+        if item.lower().replace("ё", "е") in low:
+            missing.append(f"!{item}")
+    return missing
+
+
+async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[Outcome]]:
     from bot.app import App
     from bot.settings import load_settings
+    from bot.telegram_text import plain_text
 
-    app = await App.create(load_settings(database_url=f"sqlite:///{db_path}"))
+    app = await App.create(
+        load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY)
+    )
     try:
-        seeds = {}
+        for path in sorted(ARTICLES.glob("*.txt")):
+            await app.add_article_file(path)
+        names: dict[str, str] = {}
         for row in await app.store.list_articles(0, 1000):
             if row.origin.startswith("seed:"):
-                seeds[f"a:{row.id}"] = "article:" + row.origin.removeprefix("seed:")[:3]
-        outcomes = []
-        for q in load_questions():
-            result = await app.search.search(q["text"])
-            got = (
-                [
-                    seeds.get(h.doc, h.doc) if h.doc.startswith("a:") else "card:" + h.ref
-                    for h in result.hits
-                ]
-                if result.found
-                else []
-            )
-            outcomes.append(Outcome(q["text"], q["category"], q["expect"], got))
-        return outcomes
+                names[f"a:{row.id}"] = "article:" + row.origin.removeprefix("seed:")[:3]
+            elif row.origin.startswith("ingest:"):
+                names[f"a:{row.id}"] = "eval:" + Path(row.origin.removeprefix("ingest:")).stem
+        for card_id in await app.store.get_cards():
+            names[f"c:{card_id}"] = f"card:{card_id}"
+        results: dict[str, list[Outcome]] = {}
+        chat = 10_000
+        for path in question_sets:
+            outcomes = []
+            for q in load(path, "q"):
+                chat += 1
+                for earlier in q.get("context", []):
+                    await app.answerer.answer(earlier, chat_id=chat, log_query=False)
+                reply = await app.answerer.answer(q["text"], chat_id=chat, log_query=False)
+                plain = plain_text(reply.text)
+                missing = _facts(plain, q)
+                outcomes.append(
+                    Outcome(
+                        q["text"],
+                        q["category"],
+                        q["expect"],
+                        _docs_of(reply, names),
+                        not missing,
+                        plain,
+                        missing,
+                    )
+                )
+            results[path.name] = outcomes
+        return results
     finally:
         await app.close()
 
@@ -87,7 +166,7 @@ def report(outcomes: list[Outcome]) -> str:
         groups[o.category].append(o)
 
     def fmt(name: str, m: dict[str, float]) -> str:
-        cells = [f"{name:<14}", f"n={int(m['n']):>3}"]
+        cells = [f"{name:<16}", f"n={int(m['n']):>3}"]
         for key in ("hit@1", "hit@3", "mrr", "oos_acc"):
             cells.append(f"{key}={m[key]:.3f}" if key in m else f"{key}=  -  ")
         return "  ".join(cells)
@@ -98,18 +177,88 @@ def report(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class CrisisOutcome:
+    text: str
+    distress: bool
+    category: str
+    fired: str | None
+    adult: bool
+    voice: str
+
+
+def evaluate_crisis(path: Path) -> list[CrisisOutcome]:
+    from bot.crisis import CrisisDetector
+
+    detector = CrisisDetector.from_file()
+    out = []
+    for m in load(path, "m"):
+        match = detector.detect(m["text"])
+        out.append(
+            CrisisOutcome(
+                m["text"],
+                bool(m["distress"]),
+                m["category"],
+                match.category if match else None,
+                bool(match and match.adult),
+                m.get("voice", ""),
+            )
+        )
+    return out
+
+
+def crisis_metrics(outcomes: list[CrisisOutcome]) -> dict[str, float]:
+    distress = [o for o in outcomes if o.distress]
+    other = [o for o in outcomes if not o.distress]
+    parents = [o for o in distress if o.voice == "parent" and o.fired]
+    return {
+        "distress": len(distress),
+        "lookalikes": len(other),
+        "recall": sum(o.fired is not None for o in distress) / max(len(distress), 1),
+        "fp_rate": sum(o.fired is not None for o in other) / max(len(other), 1),
+        "adult_wording": sum(o.adult for o in parents) / max(len(parents), 1),
+    }
+
+
+def crisis_report(name: str, outcomes: list[CrisisOutcome]) -> str:
+    m = crisis_metrics(outcomes)
+    return (
+        f"{name:<22} distress n={m['distress']:>3}  recall={m['recall']:.3f}   "
+        f"look-alikes n={m['lookalikes']:>3}  false positives={m['fp_rate']:.3f}   "
+        f"parents answered as adults={m['adult_wording']:.3f}"
+    )
+
+
 def main() -> int:
     verbose = "-v" in sys.argv
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     with tempfile.TemporaryDirectory() as tmp:
-        outcomes = asyncio.run(evaluate(Path(tmp) / "eval.sqlite3"))
-    if verbose:
-        for o in outcomes:
-            ok = (not o.got) if o.out_of_scope else o.rank == 1
-            if not ok:
-                print(f"MISS [{o.category}] {o.text!r}: expected {o.expect}, got {o.got[:3]}")
-    print(report(outcomes))
+        results = asyncio.run(evaluate(Path(tmp) / "eval.sqlite3", [QUESTIONS, HOLDOUT]))
+    for name, outcomes in results.items():
+        if verbose:
+            for o in outcomes:
+                ok = (not o.got) if o.out_of_scope else o.rank == 1
+                if not ok:
+                    print(
+                        f"MISS [{o.category}] {o.text!r}: expected {o.expect}, got {o.got[:3]}"
+                        + (f", missing {o.missing}" if o.missing else "")
+                    )
+        print(f"== {name} (today {EVAL_TODAY})")
+        print(report(outcomes))
+    print("== crisis")
+    for path in (CRISIS, CRISIS_HOLDOUT):
+        outcomes = evaluate_crisis(path)
+        if verbose:
+            for o in outcomes:
+                if o.distress != (o.fired is not None):
+                    kind = "MISSED" if o.distress else "FALSE ALARM"
+                    print(f"{kind} [{o.category}] {o.text!r} → {o.fired}")
+        print(crisis_report(path.name, outcomes))
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+
