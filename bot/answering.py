@@ -63,7 +63,7 @@ EVENT_QUESTION_WORDS = {
     "анонс",
     "будущий",
 }
-# «список мероприятий», «календарь мероприятий», «куда поехать на стажировку», «будут ли ещё»
+# «список мероприятий», «календарь мероприятий», «куда поехать на стажировку»
 EVENT_LIST_WORDS = {
     "список",
     "календарь",
@@ -71,18 +71,26 @@ EVENT_LIST_WORDS = {
     "афиша",
     "план",
     "планироваться",
+    "запланировать",
     "куда",
-    "еще",
-    "какой",
-    "все",
-    "весь",
-    "новый",
-    "есть",
     "предстоять",
 }
+# «будут ли ещё», «есть ли»: asking whether there will be more.
+MORE_WORDS = {"еще", "ли"}
+# Words of a message that tells of the past («что там было», «состоялось»): a long
+# message of that kind asks about an article, not for the events list.
+PAST_MARKERS = {"было", "был", "была", "были", "прошел", "прошла", "прошло", "прошли", "состоялся",
+                "состоялась", "состоялось", "состоялись", "ездили", "ездил", "ездила"}
+LONG_MESSAGE = 10
+SEASONS = {"зима": (12, 1, 2), "весна": (3, 4, 5), "лето": (6, 7, 8), "осень": (9, 10, 11)}
 MONTHS = {name: number for number, name in enumerate(MONTHS_NOMINATIVE, start=1)}
 _YEAR = re.compile(r"^20\d\d$")
-EVENT_KIND_WORDS = trigger_lemmas() | {"мероприятие", "событие", "площадка"}
+GENERIC_EVENT_WORDS = {"мероприятие", "событие"}
+EVENT_KIND_WORDS = trigger_lemmas() | GENERIC_EVENT_WORDS | {"площадка"}
+HAPPEN_WORDS = {
+    "быть", "планироваться", "пройти", "проходить", "состояться", "ожидаться", "намечаться",
+    "проводиться", "провести", "интересный",
+}
 FILTERABLE_KINDS = specific_kind_names()
 # Words of an events question that are not its topic (the rest filter the list).
 _NOT_TOPIC = (
@@ -152,8 +160,13 @@ FOLLOWUP_WORDS = (
 @dataclass(frozen=True)
 class EventsRequest:
     topic: str
-    month: int | None = None
+    months: tuple[int, ...] = ()
     year: int | None = None
+    past: bool = False
+
+
+def happening_later(tokens: list[str]) -> bool:
+    return bool({"будет", "будут", "планируется", "пройдет", "пройдут"} & set(tokens))
 
 
 def asked_aspects(lemmas: list[str]) -> frozenset[str]:
@@ -170,16 +183,30 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     («вебинары»). What remains (a place, a specific kind) filters the list."""
     lemmas = [lemma(w) for w in tokens]
     present = set(lemmas)
-    if not present & EVENT_KIND_WORDS:
-        return None
-    month = next((MONTHS[w] for w in lemmas if w in MONTHS), None)
+    months = tuple(MONTHS[w] for w in lemmas if w in MONTHS) or next(
+        (SEASONS[w] for w in lemmas if w in SEASONS), ()
+    )
     year = next((int(w) for w in tokens if _YEAR.match(w)), None)
+    past = bool(set(tokens) & PAST_MARKERS)
+    # «что будет в 2027 году», «что было в ноябре»: a period and a verb of happening.
+    happening = bool((months or year) and present & HAPPEN_WORDS)
+    if not present & EVENT_KIND_WORDS and not happening:
+        return None
+    if past and len(tokens) > LONG_MESSAGE:
+        return None  # a story about an event that happened: the search finds its article
     informative = [
         w for w in lemmas if w not in stopwords and not is_function_word(w) and w not in _NOT_TOPIC
     ]
     bare = not [w for w in informative if w not in EVENT_KIND_WORDS]
-    asks = present & (EVENT_QUESTION_WORDS | EVENT_LIST_WORDS) or month or year
-    if not asks and not bare and not ("быть" in present and "ли" in tokens):
+    short = len(informative) <= 4
+    asks = (
+        present & (EVENT_QUESTION_WORDS | EVENT_LIST_WORDS)
+        or (short and present & GENERIC_EVENT_WORDS)
+        or months
+        or year
+        or (present & {"быть", "есть"} and present & MORE_WORDS)
+    )
+    if not asks and not bare:
         return None
     topic = [
         w
@@ -194,7 +221,7 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
             and not is_function_word(w)
         )
     ]
-    return EventsRequest(" ".join(topic), month, year)
+    return EventsRequest(" ".join(topic), months, year, past and not happening_later(tokens))
 
 
 def is_followup(tokens: list[str]) -> bool:
@@ -258,14 +285,15 @@ class Answerer:
         request = read_events_request(tokens, self.search.analyzer.vocab.stopwords)
         if request is not None:
             listing = await self.events.listing(
-                self.today(), request.topic, request.month, request.year
+                self.today(), request.topic, request.months, request.year, loose=True
             )
             if listing.upcoming or listing.past or listing.planned or not request.topic:
                 if log_query:
                     await self.store.log_query(
                         text, "events", bool(listing.upcoming or listing.past)
                     )
-                return render_events(listing, self.today(), offset=0)
+                past = request.past and bool(listing.past)
+                return render_events(listing, self.today(), offset=0, past=past)
             # No event on that topic: perhaps an article answers it (or an honest «не нашёл»).
         result = await self.search.search(text)
         if log_query:
@@ -275,6 +303,9 @@ class Answerer:
                 reply = await self.about_subject(subject, text, tokens)
                 if reply is not None:
                     return reply
+            card = await self.card_by_topic(tokens)
+            if card is not None:
+                return await self.render_doc(card, result)
             return render_not_found()
         best = result.hits[0]
         reply = await self.render_doc(best.doc, result)
@@ -283,6 +314,18 @@ class Answerer:
             titles = await self.titles(others)
             reply.buttons.extend(more_buttons([(d, titles[d]) for d in others if d in titles]))
         return reply
+
+    async def card_by_topic(self, tokens: list[str]) -> str | None:
+        """The card whose `topics` the message names («пособие», «льготы»): a question on
+        a service's subject that the search could not match word for word."""
+        seq = [lemma(w) for w in tokens]
+        padded = f" {' '.join(seq)} "
+        for card_id, card in (await self.store.get_cards()).items():
+            for topic in card.get("topics", []):
+                phrase = " ".join(lemma(w) for w in words(topic))
+                if phrase and f" {phrase} " in padded:
+                    return f"c:{card_id}"
+        return None
 
     # ---- follow-ups ---------------------------------------------------------------------
     async def about_subject(self, subject: str, text: str, tokens: list[str]) -> Reply | None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.articles.dates import MONTHS_NOMINATIVE
+from bot.articles.events import specific_kind_names
 from bot.articles.places import nearby_places, normalize_place
 from bot.store import Store
 from bot.store.sqlite import EventRow
@@ -13,6 +14,7 @@ from bot.text.morph import lemma
 from bot.text.normalize import normalize, words
 
 PAGE_SIZE = 5
+_KIND_LEMMAS = frozenset(lemma(w) for k in specific_kind_names() for w in words(k))
 _FILTER_NOISE = {"в", "во", "на", "по", "и", "г", "город", "область", "край"}
 
 
@@ -33,11 +35,15 @@ class EventFilter:
 
     words: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
-    month: int | None = None
+    months: tuple[int, ...] = ()
     year: int | None = None
 
     @classmethod
-    def read(cls, topic: str, month: int | None = None, year: int | None = None) -> EventFilter:
+    def read(
+        cls, topic: str, months: tuple[int, ...] = (), year: int | None = None, loose: bool = False
+    ) -> EventFilter:
+        """`loose` (a question in free words): only places and kinds of event filter; other
+        words («куда дальше поедет…», «для педагогов») say nothing about which events."""
         wanted = topic_lemmas(topic)
         places: set[str] = set()
         whole = normalize_place(topic) if topic.strip() else None
@@ -51,14 +57,16 @@ class EventFilter:
                     places.add(place)
                     wanted.discard(lemma(word))
         expanded = {normalize(p) for name in places for p in nearby_places(name)}
-        return cls(frozenset(wanted), frozenset(expanded), month, year)
+        if loose:
+            wanted = {w for w in wanted if w in _KIND_LEMMAS}
+        return cls(frozenset(wanted), frozenset(expanded), tuple(months), year)
 
     def matches(self, event: EventRow) -> bool:
         if self.places and normalize(event.place or "") not in self.places:
             return False
-        if self.month is not None and not _covers_month(event, self.month, self.year):
+        if self.months and not any(_covers_month(event, m, self.year) for m in self.months):
             return False
-        if self.year is not None and self.month is None and not (
+        if self.year is not None and not self.months and not (
             event.start.year <= self.year <= event.end.year
         ):
             return False
@@ -96,17 +104,22 @@ class EventsService:
         self.store = store
 
     async def listing(
-        self, today: dt.date, topic: str = "", month: int | None = None, year: int | None = None
+        self,
+        today: dt.date,
+        topic: str = "",
+        months: tuple[int, ...] = (),
+        year: int | None = None,
+        loose: bool = False,
     ) -> EventListing:
-        wanted = EventFilter.read(topic, month, year)
+        wanted = EventFilter.read(topic, months, year, loose)
         upcoming = [e for e in await self.store.events_from(today, 500) if wanted.matches(e)]
         past = [e for e in await self.store.events_before(today, 200) if wanted.matches(e)]
         planned = []
-        if month is None and year is None:
+        if not months and year is None:
             planned = [
                 e for e in await self.store.planned_events(today) if wanted.matches(e)
             ]
-        label = " ".join(filter(None, [topic, _period_label(month, year)]))
+        label = " ".join(filter(None, [topic, _period_label(months, year)]))
         return EventListing(_unique(upcoming), _unique(past), label, _unique(planned))
 
     async def next_after(self, event: EventRow, today: dt.date) -> EventRow | None:
@@ -118,10 +131,9 @@ class EventsService:
         return None
 
 
-def _period_label(month: int | None, year: int | None) -> str:
-    if month is not None:
-        return f"{MONTHS_NOMINATIVE[month - 1]} {year}" if year else MONTHS_NOMINATIVE[month - 1]
-    return f"{year} год" if year else ""
+def _period_label(months: tuple[int, ...], year: int | None) -> str:
+    named = ", ".join(MONTHS_NOMINATIVE[m - 1] for m in months)
+    return " ".join(filter(None, [named, f"{year} год" if year else ""]))
 
 
 def _unique(events: list[EventRow]) -> list[EventRow]:

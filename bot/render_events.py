@@ -26,6 +26,8 @@ def event_line(event: EventRow) -> str:
     if event.place:
         parts.append(f"📍 {esc(event.place)}")
     parts.append(esc(short(event.title, 120)))
+    if event.sentence and event.sentence.strip() != event.title.strip():
+        parts.append(f"<i>{esc(short(event.sentence, 220))}</i>")
     link = (
         f'<a href="{esc_attr(event.source_url)}">{esc(short(event.article_title, 80))}</a>'
         if event.source_url

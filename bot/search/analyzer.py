@@ -53,6 +53,7 @@ from bot.text.layout import en_to_ru, has_latin
 from bot.text.morph import ABBREVIATIONS, is_known_word, lemma
 from bot.text.morph import analyzer as morph_analyzer
 from bot.text.normalize import words
+from bot.text.phonetic import phonetic_key
 
 MAX_QUERY_WORDS = 60
 # Typed word 1.0; below: how much an alternative counts towards covering the word.
@@ -242,6 +243,10 @@ class QueryAnalyzer:
             if len(term) >= 4 and not term.isdigit():
                 self._buckets.setdefault((len(term), term[0]), []).append(term)
         self._sorted = sorted(t for t in index_terms if len(t) >= 5 and not t.isdigit())
+        self._phonetic: dict[str, list[str]] = {}
+        self._phonetic_buckets: dict[tuple[int, str], list[str]] = {}
+        for term in index_terms:
+            self._add_phonetic(term)
         self._unknown_idf = self._idf_of(0)
         self._cache: dict[str, tuple[str, str, float] | None] = {}
         self._syn_index: dict[str, list[tuple[tuple[str, ...], int, str]]] | None = None
@@ -260,6 +265,8 @@ class QueryAnalyzer:
         for term in terms:
             df = self.doc_freq.get(term, 0) + delta
             if df > 0:
+                if term not in self.doc_freq:
+                    self._add_phonetic(term)
                 if term not in self.doc_freq and len(term) >= 4 and not term.isdigit():
                     self._buckets.setdefault((len(term), term[0]), []).append(term)
                     if len(term) >= 5:
@@ -277,6 +284,45 @@ class QueryAnalyzer:
         self._cache.clear()
         self._syn_index = None
         self._syn_alts = {}
+
+    def _add_phonetic(self, term: str) -> None:
+        if len(term) < 3 or term.isdigit() or not any("а" <= ch <= "я" for ch in term):
+            return
+        key = phonetic_key(term)
+        terms = self._phonetic.get(key)
+        if terms is None:
+            self._phonetic[key] = [term]
+            self._phonetic_buckets.setdefault((len(key), key[0]), []).append(key)
+        elif term not in terms:
+            terms.append(term)
+
+    def _sounds_like(self, word: str, lem: str) -> str | None:
+        """An index term spelt the way the word sounds («тилифон» → «телефон», «мфс» →
+        «мфц», «упалнамоченый» → «уполномоченный»): the same phonetic key, or one edit
+        apart for keys of six letters or more. The most frequent such term wins."""
+        best: tuple[int, int, str] | None = None
+        for target in dict.fromkeys((phonetic_key(word), phonetic_key(lem))):
+            if len(target) < 3:
+                continue
+            edits = 1 if len(target) >= 6 else 0
+            keys = [target] if target in self._phonetic else []
+            if edits:
+                for length in range(len(target) - 1, len(target) + 2):
+                    pool = self._phonetic_buckets.get((length, target[0]), ())
+                    keys += [
+                        k for k, _, _ in process.extract(
+                            target, pool, scorer=Levenshtein.distance, score_cutoff=1, limit=5
+                        )
+                    ]
+            for key in keys:
+                distance = Levenshtein.distance(target, key)
+                for term in self._phonetic.get(key, ()):
+                    if term in self.vocab.stopwords:
+                        continue
+                    candidate = (distance, -self.doc_freq.get(term, 0), term)
+                    if best is None or candidate < best:
+                        best = candidate
+        return best[2] if best else None
 
     def _idf_of(self, df: int) -> float:
         return math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
@@ -343,7 +389,7 @@ class QueryAnalyzer:
     def _correct_uncached(self, word: str) -> tuple[str, str, float] | None:
         lem = lemma(word)
         if not is_known_word(word):
-            fixed = self._fuzzy(word, lem)
+            fixed = self._fuzzy(word, lem) or self._sounds_like(word, lem)
             if fixed:
                 return fixed, "corrected", CORRECTION_WEIGHT
         compound = self._compound(lem)
@@ -352,7 +398,43 @@ class QueryAnalyzer:
         derived = self._derived(lem)
         if derived:
             return derived, "derived", DERIVED_WEIGHT
+        if len(word) >= 4 and is_known_word(word):
+            # A dictionary word the index lacks that sounds exactly like an index word
+            # («фонт» for «фонд»): in this domain the index word is what was meant.
+            sound = self._sounds_like(word, word)
+            if sound and phonetic_key(sound) == phonetic_key(word):
+                return sound, "corrected", CORRECTION_WEIGHT
         return None
+
+    def _respell(self, text: str) -> str:
+        """Short forms people type for whole words («тел» → «телефон»), from
+        data/search.toml, and words split in two that the index holds as one («гос
+        услуги» → «госуслуги»)."""
+        tokens = text.split()
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            bare = words(token)
+            if len(bare) == 1 and bare[0] in self.vocab.short_forms:
+                out.append(token.lower().replace(bare[0], self.vocab.short_forms[bare[0]], 1))
+                i += 1
+                continue
+            if i + 1 < len(tokens):
+                nxt = words(tokens[i + 1])
+                if len(bare) == 1 and len(nxt) == 1 and not bare[0].isdigit():
+                    joined = bare[0] + nxt[0]
+                    if (
+                        bare[0] not in self.doc_freq
+                        and lemma(joined) in self.doc_freq
+                        and len(joined) >= 6
+                    ):
+                        out.append(joined)
+                        i += 2
+                        continue
+            out.append(token)
+            i += 1
+        return " ".join(out)
 
     def _fuzzy(self, word: str, lem: str) -> str | None:
         edits = allowed_edits(word)
@@ -437,7 +519,7 @@ class QueryAnalyzer:
         shown: list[str] = []
         lemmas_seq: list[str] = []
         corrections = 0
-        for token, focus in _tokens_with_focus(_join_phones(repaired)):
+        for token, focus in _tokens_with_focus(_join_phones(self._respell(repaired))):
             lem = lemma(token)
             if lem in self.vocab.number_words or token in self.vocab.number_words:
                 query.wants_number = True

@@ -22,6 +22,7 @@ class SearchVocabulary:
     stopwords: frozenset[str]
     number_words: frozenset[str]
     synonym_groups: tuple[tuple[tuple[str, ...], ...], ...] = field(default=())
+    short_forms: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> SearchVocabulary:
@@ -34,4 +35,5 @@ class SearchVocabulary:
             for group in raw.get("synonyms", [])
         )
         numbers = frozenset(lemma(w) for w in raw.get("number_words", []))
-        return cls(frozenset(stop), numbers, groups)
+        short = {str(k).lower(): str(v).lower() for k, v in raw.get("short_forms", {}).items()}
+        return cls(frozenset(stop), numbers, groups, short)
