@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.datafile import DataFileError
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
 log = logging.getLogger("bot")
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_ingest(settings, args.files))
     except KeyboardInterrupt:
         return 130
+    except DataFileError as exc:
+        print(f"Ошибка в файле данных: {exc}", file=sys.stderr)
+        return 2
 
 
 async def _run(settings: Settings) -> int:

@@ -27,7 +27,8 @@ from bot.articles.events import specific_kind_names, trigger_lemmas
 from bot.crisis import CrisisDetector
 from bot.events import EventsService
 from bot.render_crisis import render_crisis, soft_line
-from bot.render_events import render_event, render_events
+from bot.events import PAGE_SIZE
+from bot.render_events import render_event, render_event_list, render_events
 from bot.replies import (
     Reply,
     more_buttons,
@@ -79,8 +80,11 @@ EVENT_LIST_WORDS = {
 MORE_WORDS = {"еще", "ли"}
 # Words of a message that tells of the past («что там было», «состоялось»): a long
 # message of that kind asks about an article, not for the events list.
-PAST_MARKERS = {"было", "был", "была", "были", "прошел", "прошла", "прошло", "прошли", "состоялся",
-                "состоялась", "состоялось", "состоялись", "ездили", "ездил", "ездила"}
+PAST_MARKERS = {
+    "было", "был", "была", "были", "прошел", "прошла", "прошло", "прошли", "проходил",
+    "проходила", "проходило", "проходили", "состоялся", "состоялась", "состоялось",
+    "состоялись", "ездили", "ездил", "ездила", "прошедший", "прошедшие", "прошлый", "прошлые",
+}
 LONG_MESSAGE = 10
 SEASONS = {"зима": (12, 1, 2), "весна": (3, 4, 5), "лето": (6, 7, 8), "осень": (9, 10, 11)}
 MONTHS = {name: number for number, name in enumerate(MONTHS_NOMINATIVE, start=1)}
@@ -151,7 +155,10 @@ FOLLOWUP_WORDS = (
             "сайт", "ссылка", "записаться", "запись", "участвовать", "участие", "как",
             "какой", "можно", "час", "выходной", "суббота", "воскресенье", "итог", "тема",
             "подробно", "подробнее", "победитель", "участник", "программа", "быть",
-            "проходить", "пройти", "будет", "был", "было", "там", "тогда", "ли", "вообще",
+            "проходить", "пройти", "будет", "был", "было", "тогда", "ли", "вообще",
+            "начало", "начинаться", "начаться", "конец", "окончание", "заканчиваться",
+            "длиться", "продолжаться", "заявка", "регистрация", "подать", "зарегистрироваться",
+            "принимать", "прием", "срок",
         }
     )
 )
@@ -186,14 +193,28 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     months = tuple(MONTHS[w] for w in lemmas if w in MONTHS) or next(
         (SEASONS[w] for w in lemmas if w in SEASONS), ()
     )
-    year = next((int(w) for w in tokens if _YEAR.match(w)), None)
+    year = next(
+        (
+            int(w)
+            for i, w in enumerate(tokens)
+            if _YEAR.match(w)
+            and (
+                (i > 0 and tokens[i - 1] in {"в", "во", "на", "за"})
+                or (i + 1 < len(tokens) and tokens[i + 1] in {"год", "году", "года", "г"})
+                or len(tokens) <= 3
+            )
+        ),
+        None,
+    )
     past = bool(set(tokens) & PAST_MARKERS)
     # «что будет в 2027 году», «что было в ноябре»: a period and a verb of happening.
     happening = bool((months or year) and present & HAPPEN_WORDS)
     if not present & EVENT_KIND_WORDS and not happening:
         return None
-    if past and len(tokens) > LONG_MESSAGE:
-        return None  # a story about an event that happened: the search finds its article
+    if past and (len(tokens) > LONG_MESSAGE or not happening):
+        # «когда прошла Профи-2025», a story about an event that happened: the article
+        # that reports it answers (only «что было в ноябре» lists past events).
+        return None
     informative = [
         w for w in lemmas if w not in stopwords and not is_function_word(w) and w not in _NOT_TOPIC
     ]
@@ -224,15 +245,21 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     return EventsRequest(" ".join(topic), months, year, past and not happening_later(tokens))
 
 
-def is_followup(tokens: list[str]) -> bool:
-    """A short message made only of what one asks about a subject: «а когда?», «а где?»,
-    «а сколько их?», «а ночью работает?». A full question has words of its own."""
+def is_followup(tokens: list[str], subject_words: frozenset[str] = frozenset()) -> bool:
+    """A short message made of what one asks about a subject: «а когда?», «а где?»,
+    «а сколько их?», «а ночью работает?». A message that starts with «а» may also name
+    things the subject itself mentions («а сколько номинаций?» after an article about a
+    contest); a full question has words of its own."""
     if not tokens or len(tokens) > FOLLOWUP_MAX_WORDS:
         return False
     lemmas = [lemma(w) for w in tokens]
-    if not all(w in FOLLOWUP_WORDS or t in FOLLOWUP_WORDS for w, t in zip(lemmas, tokens)):
+    own = [w for w, t in zip(lemmas, tokens, strict=True) if w not in FOLLOWUP_WORDS and t not in FOLLOWUP_WORDS and not is_function_word(t)]
+    if not any(w not in {"а", "и", "ну", "ли"} for w in lemmas):
         return False
-    return any(w not in {"а", "и", "ну", "ли"} for w in lemmas)
+    if not own:
+        return True
+    starts = tokens[0] in {"а", "и"}
+    return starts and len(own) <= 2 and all(w in subject_words for w in own)
 
 
 class Answerer:
@@ -278,7 +305,7 @@ class Answerer:
         subject = None
         if chat_id is not None:
             subject = await self.store.load_context(chat_id, self.clock() - CONTEXT_TTL)
-        if subject and is_followup(tokens):
+        if subject and is_followup(tokens, await self.subject_words(subject)):
             reply = await self.about_subject(subject, text, tokens)
             if reply is not None:
                 return reply
@@ -306,6 +333,9 @@ class Answerer:
             card = await self.card_by_topic(tokens)
             if card is not None:
                 return await self.render_doc(card, result)
+            small = self.smalltalk.read(text, lenient=True)
+            if small is not None:
+                return render_smalltalk(small.reply)
             return render_not_found()
         best = result.hits[0]
         reply = await self.render_doc(best.doc, result)
@@ -314,6 +344,25 @@ class Answerer:
             titles = await self.titles(others)
             reply.buttons.extend(more_buttons([(d, titles[d]) for d in others if d in titles]))
         return reply
+
+    async def subject_words(self, subject: str) -> frozenset[str]:
+        """Lemmas of the subject's text, to tell «а сколько номинаций?» (about it) from «а
+        сколько семейных мфц?» (a new question)."""
+        kind, _, ref = subject.partition(":")
+        text = ""
+        if kind == "a" and ref.isdigit():
+            article = await self.store.get_article(int(ref))
+            text = f"{article.title} {article.body}" if article else ""
+        elif kind == "c":
+            card = (await self.store.get_cards()).get(ref)
+            if card:
+                text = " ".join([card["summary"], *card.get("facts", []), *card.get("fact_about", [])])
+        elif kind == "e":
+            first = ref.split(",")[0]
+            event = await self.store.get_event(int(first)) if first.isdigit() else None
+            article = await self.store.get_article(event.article_id) if event else None
+            text = f"{article.title} {article.body}" if article else ""
+        return frozenset(lemma(w) for w in words(text))
 
     async def card_by_topic(self, tokens: list[str]) -> str | None:
         """The card whose `topics` the message names («пособие», «льготы»): a question on
@@ -332,9 +381,10 @@ class Answerer:
         """Answer a follow-up about the chat's last subject; None if it is gone."""
         kind, _, ref = subject.partition(":")
         lemmas = [lemma(w) for w in tokens]
-        if kind == "e" and ref.isdigit():
-            return await self._about_event(int(ref), lemmas)
         query = self.search.analyzer.analyze(text)
+        if kind == "e":
+            ids = [int(i) for i in ref.split(",") if i.isdigit()]
+            return await self._about_events(ids, lemmas, query)
         result = SearchResult(query=query, hits=[], found=True)
         if kind == "c":
             return await self.render_doc(subject, result, followup=True)
@@ -342,28 +392,49 @@ class Answerer:
             article = await self.store.get_article(int(ref))
             if article is None:
                 return None
-            aspects = asked_aspects(lemmas) or KEY_FACTS
-            sentences = best_sentences(
-                article.body, query, self.search.analyzer.idf, limit=2, aspects=aspects
-            )
-            return render_article(article, sentences)
+            if set(lemmas) & NEXT_WORDS:
+                later = await self.events.next_of_article(article.id, self.today())
+                if later:
+                    return render_events(later, self.today())
+            return self._article_followup(article, query, lemmas)
         return None
 
-    async def _about_event(self, event_id: int, lemmas: list[str]) -> Reply | None:
-        event = await self.store.get_event(event_id)
-        if event is None:
+    def _article_followup(self, article, query, lemmas: list[str]) -> Reply:
+        aspects = asked_aspects(lemmas)
+        if not aspects and not query.terms:
+            aspects = KEY_FACTS
+        sentences = best_sentences(
+            article.body, query, self.search.analyzer.idf, limit=2, aspects=aspects,
+            title=article.title,
+        )
+        return render_article(article, sentences)
+
+    async def _about_events(self, ids: list[int], lemmas: list[str], query) -> Reply | None:
+        """«а где?», «а когда?» about the events just listed; «а следующая?» for the next
+        one; anything else («а сколько мест?») from the article that announced them."""
+        events = [e for e in [await self.store.get_event(i) for i in ids[:PAGE_SIZE]] if e]
+        if not events:
             return None
         if set(lemmas) & NEXT_WORDS:
-            later = await self.events.next_after(event, self.today())
+            later = await self.events.next_after(events[-1], self.today())
             if later is None:
                 return Reply(
                     "Следующих мероприятий этого вида пока нет в базе. "
                     "Подпишитесь, чтобы узнать о новых: /subscribe",
-                    subject=f"e:{event.id}",
+                    subject=f"e:{events[-1].id}",
                     kind="event",
                 )
-            event = later
-        return render_event(event)
+            return render_event(later)
+        asked = asked_aspects(lemmas)
+        content = [t for t in query.terms if not set(t.lemmas) <= FOLLOWUP_WORDS]
+        one_article = len({e.article_id for e in events}) == 1
+        if one_article and (content or asked - {"when", "where"}):
+            article = await self.store.get_article(events[0].article_id)
+            if article is not None:
+                return self._article_followup(article, query, lemmas)
+        if len(events) == 1:
+            return render_event(events[0])
+        return render_event_list(events)
 
     # ---- documents ----------------------------------------------------------------------
     async def render_doc(
@@ -393,7 +464,7 @@ class Answerer:
             if names_only:
                 aspects |= KEY_FACTS
             sentences = best_sentences(
-                article.body, query, self.search.analyzer.idf, aspects=aspects
+                article.body, query, self.search.analyzer.idf, aspects=aspects, title=article.title
             )
         else:
             sentences = [article.summary] if article.summary else []

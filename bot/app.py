@@ -44,15 +44,21 @@ class App:
 
     @classmethod
     async def create(cls, settings: Settings) -> App:
-        store = await Store.open(settings.database_path)
-        articles = ArticleService(store)
-        await bootstrap(store, articles, settings.seeds_dir, settings.data_dir)
-        search = await SearchEngine.create(
-            store, SearchVocabulary.load(settings.data_dir / "search.toml")
-        )
-        events = EventsService(store)
+        # The curated files first: a bad one stops the start before anything is opened.
         crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
         smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
+        store = await Store.open(settings.database_path)
+        try:
+            articles = ArticleService(store)
+            await bootstrap(store, articles, settings.seeds_dir, settings.data_dir)
+            search = await SearchEngine.create(
+                store, SearchVocabulary.load(settings.data_dir / "search.toml")
+            )
+        except BaseException:
+            # aiosqlite's thread would keep the process alive: a failed start must exit.
+            await store.close()
+            raise
+        events = EventsService(store)
         answerer = Answerer(store, search, crisis, events, settings.today, smalltalk)
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
         return cls(settings, store, articles, search, events, crisis, answerer, planner)

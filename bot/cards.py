@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.smalltalk import DataFileError
+from bot.datafile import DataFileError
 
 
 class _Strict(BaseModel):

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.datafile import DataFileError
 from bot.text.layout import en_to_ru, has_latin, translit_to_ru
 from bot.text.morph import analyzer, is_known_word, lemma
 from bot.text.normalize import normalize, words
@@ -75,7 +77,8 @@ class _Strict(BaseModel):
 
 class PhraseSpec(_Strict):
     phrase: str = Field(min_length=1)
-    window: int = Field(ge=1, le=30)
+    window: int | None = Field(None, ge=1, le=30)
+    ordered: bool = False
 
 
 RuleSpec = str | PhraseSpec
@@ -109,10 +112,18 @@ class ReplySpec(_Strict):
     soft: str = Field(min_length=1)
 
 
+class JokeSpec(_Strict):
+    markers: list[str] = []
+    words: list[str] = []
+
+
 class LexiconSpec(_Strict):
     settings: SettingsSpec = SettingsSpec()
     categories: dict[str, CategorySpec] = Field(min_length=1)
+    ignore: list[RuleSpec] = []
+    joke: JokeSpec = JokeSpec()
     spelling: dict[str, str] = {}
+    emoji_words: dict[str, str] = {}
     filler: list[str] = []
     emoji: list[str] = []
     adult_voice: list[RuleSpec] = []
@@ -128,7 +139,7 @@ class LexiconSpec(_Strict):
         return value
 
 
-class LexiconError(ValueError):
+class LexiconError(DataFileError):
     """A crisis lexicon that cannot be used; the message names the file, key and problem."""
 
 
@@ -158,6 +169,7 @@ class _Rule:
     text: str
     slots: tuple[frozenset[str], ...]
     window: int
+    ordered: bool = False
 
 
 @dataclass(slots=True)
@@ -170,6 +182,32 @@ class Category:
     reply_adult: str = ""
     triggers: list[_Rule] = field(default_factory=list)
     ignore: list[_Rule] = field(default_factory=list)
+
+
+# Function words a glued message is cut into («янемогу» → «я не могу»); other pieces must
+# be dictionary words of three letters or more, so «ст» or «ом» never come out of a cut.
+_SHORT_WORDS = frozenset(
+    "я и в с к о у а не ни на по за из от до он мы вы ты их ее же ли бы то ну мне".split()
+)
+
+# Spelling by ear: unstressed «о» reads «а», «е/я/э» read «и», «ы» after ж/ш reads «и»,
+# «ю» reads «у», «ц» in «-еца» is «тс»; soft and hard signs and doubled letters drop.
+_FOLD = str.maketrans({"о": "а", "е": "и", "ё": "и", "я": "и", "э": "и", "ы": "и",
+                       "ю": "у", "ц": "тс", "ь": None, "ъ": None})
+
+
+def _fold(word: str) -> str:
+    folded = word.translate(_FOLD)
+    return "".join(ch for i, ch in enumerate(folded) if i == 0 or ch != folded[i - 1])
+
+
+def _by_length(forms: set[str]) -> dict[int, list[str]]:
+    by_length: dict[int, list[str]] = {}
+    for form in forms:
+        by_length.setdefault(len(form), []).append(form)
+    for bucket in by_length.values():
+        bucket.sort()
+    return by_length
 
 
 def _cyrillic(word: str) -> bool:
@@ -204,6 +242,31 @@ class CrisisDetector:
             f for w in spec.filler for word in words(w) for f in (word, lemma(word))
         )
         self.emoji: tuple[str, ...] = tuple(spec.emoji)
+        # «🔪» is read as the word «нож»: one regex pass per message, longest emoji first.
+        self.emoji_words: dict[str, str] = dict(spec.emoji_words)
+        self._emoji_re = (
+            re.compile("|".join(re.escape(e) for e in sorted(self.emoji_words, key=len, reverse=True)))
+            if self.emoji_words
+            else None
+        )
+        # Laughter («😂», «ахах», «))») turns «убью», «депрессия» into hyperbole. A marker
+        # that is a word matches that word («лол»), «ахах*» any word starting so, anything
+        # else («😂», «))») anywhere in the text.
+        marks, tokens, prefixes = [], set(), []
+        for marker in spec.joke.markers:
+            m = normalize(marker.strip())
+            if m.endswith("*") and len(words(m)) == 1:
+                prefixes.append(words(m)[0])
+            elif words(m) == [m]:
+                tokens.add(m)
+            elif m:
+                marks.append(m)
+        self.joke_marks: tuple[str, ...] = tuple(marks)
+        self.joke_tokens: frozenset[str] = frozenset(tokens)
+        self.joke_prefixes: tuple[str, ...] = tuple(prefixes)
+        self.joke_words: frozenset[str] = frozenset(
+            f for w in spec.joke.words for word in words(w) for f in (word, lemma(word))
+        )
 
         self.categories: list[Category] = []
         for key, body in spec.categories.items():
@@ -222,26 +285,40 @@ class CrisisDetector:
             if not cat.triggers:
                 raise LexiconError(f"categories.{key}.triggers: нет ни одного слова")
             self.categories.append(cat)
+        self.ignore = [r for r in (self._rule(e, self.ignore_window) for e in spec.ignore) if r.slots]
         self.adult_voice = [self._rule(e, self.window) for e in spec.adult_voice]
         self.soft = [self._rule(e, self.window) for e in spec.soft]
 
         rules = [
             *(r for cat in self.categories for r in (*cat.triggers, *cat.ignore)),
+            *self.ignore,
             *self.adult_voice,
             *self.soft,
         ]
         self.vocabulary: frozenset[str] = frozenset(
             w for rule in rules for slot in rule.slots for w in slot
         )
-        # Only trigger words are typo targets: correcting «рекрд» to «рекорд» would only ever
-        # cancel a match, never find one.
-        trigger_words = {
+        # Typo targets: the words of triggers and of ignore phrases («семенар по профелактике
+        # насилия» must still read as a seminar), not of adult_voice.
+        target_words = {
             w
-            for rule in (*(r for c in self.categories for r in c.triggers), *self.soft)
+            for rule in (
+                *(r for c in self.categories for r in (*c.triggers, *c.ignore)),
+                *self.ignore,
+                *self.soft,
+            )
             for slot in rule.slots
             for w in slot
         }
-        self._fuzzy_by_length = self._inflected_forms(trigger_words)
+        forms = self._inflected_forms(target_words)
+        self._fuzzy_by_length = _by_length(forms)
+        # The same forms keyed by how they sound when spelled by ear («памагите», «сибя»,
+        # «прасыпаеца»): unstressed о/а and е/и/я merged, ь and doubled letters dropped.
+        folded: dict[str, str] = {}
+        for form in sorted(forms):
+            folded.setdefault(_fold(form), form)
+        self._folded = folded
+        self._folded_by_length = _by_length(set(folded))
         # Single-word triggers, for the last-resort substring check if matching ever fails.
         # Stems (the word minus its last two letters), so «самоубийстве» still hits.
         self._fallback = tuple(
@@ -280,17 +357,23 @@ class CrisisDetector:
         Each written word stands for itself and for its lemma, so an editor who writes an
         inflected form («бьют») still gets what they meant; ``!word`` stands for that exact
         form only («!порезы» — plural cuts on the arms, unlike one kitchen cut)."""
+        ordered = False
         if isinstance(entry, PhraseSpec):
-            text, window = entry.phrase, entry.window
+            text, ordered = entry.phrase, entry.ordered
+            window = entry.window if entry.window is not None else default_window
         elif isinstance(entry, Mapping):
             text = str(entry.get("phrase", ""))
             window = int(entry.get("window", default_window))
+            ordered = bool(entry.get("ordered", False))
         else:
             text, window = str(entry), default_window
         slots = []
         for part in normalize(text).split():
             slot: set[str] = set()
             for alt in part.split("|"):
+                if alt.startswith("="):  # «=я»: this very word as typed («я», not «меня»)
+                    slot.update("=" + w for w in words(alt))
+                    continue
                 exact = alt.startswith("!")  # «!порезы»: this form only, not its lemma
                 for w in words(alt):
                     slot.add(w)
@@ -298,9 +381,14 @@ class CrisisDetector:
                         slot.add(lemma(w))
             if slot:
                 slots.append(frozenset(slot))
-        return _Rule(text=text.strip(), slots=tuple(slots), window=max(window, len(slots)))
+        return _Rule(
+            text=text.strip(),
+            slots=tuple(slots),
+            window=max(window, len(slots)),
+            ordered=ordered,
+        )
 
-    def _inflected_forms(self, vocab: set[str]) -> dict[int, list[str]]:
+    def _inflected_forms(self, vocab: set[str]) -> set[str]:
         """Every inflected form of the lexicon words, grouped by length, for typo matching.
 
         Matching the misspelled word against forms («изнасилавал» ~ «изнасиловал») works
@@ -315,12 +403,7 @@ class CrisisDetector:
             for parse in morph.parse(word):
                 if parse.normal_form.replace("ё", "е") == word:
                     forms.update(f.word.replace("ё", "е") for f in parse.lexeme)
-        by_length: dict[int, list[str]] = {}
-        for form in forms:
-            by_length.setdefault(len(form), []).append(form)
-        for bucket in by_length.values():
-            bucket.sort()
-        return by_length
+        return forms
 
     # ------------------------------------------------------------------ words
     def _tokens(self, text: str) -> list[str]:
@@ -349,24 +432,34 @@ class CrisisDetector:
         soft = word + "ь"  # «жит», «умерет» typed without the soft sign
         if word[-1] not in "аеиоуыэюяйь" and self._forms(soft) & self.vocabulary:
             return (soft,)
-        if len(word) < self.fuzzy_min_length or is_known_word(word):
+        if len(word) < 4 or is_known_word(word):
             return (word,)
-        fixed = self._fuzzy(word)
+        by_ear = self._folded.get(_fold(word))  # «сибя», «памагите», «никаму»
+        if by_ear:
+            return (by_ear,)
+        if len(word) < self.fuzzy_min_length:
+            return (word,)
+        fixed = self._fuzzy(word, self._fuzzy_by_length) or self._fuzzy_folded(word)
         if fixed:
             return (fixed,)
         split = self._split(word)
         return split or (word,)
 
-    def _fuzzy(self, word: str) -> str | None:
-        """The closest inflected lexicon form within the allowed edits, if any."""
-        edits = (
+    def _edits(self, word: str) -> int:
+        return (
             self.fuzzy_long_max_edits
             if len(word) >= self.fuzzy_long_length
             else self.fuzzy_max_edits
         )
+
+    def _fuzzy(
+        self, word: str, by_length: Mapping[int, list[str]], edits: int | None = None
+    ) -> str | None:
+        """The closest form of `by_length` within the allowed edits, if any."""
+        edits = self._edits(word) if edits is None else edits
         best, best_distance = None, edits + 1
         for length in range(len(word) - edits, len(word) + edits + 1):
-            bucket = self._fuzzy_by_length.get(length)
+            bucket = by_length.get(length)
             if not bucket:
                 continue
             found = process.extractOne(
@@ -376,21 +469,51 @@ class CrisisDetector:
                 best, best_distance = found[0], found[1]
         return best
 
+    def _fuzzy_folded(self, word: str) -> str | None:
+        """Typo fix on the spelled-by-ear form («прасыпаеца» ~ «просыпается»)."""
+        folded = _fold(word)
+        found = self._fuzzy(folded, self._folded_by_length, self._edits(word))
+        return self._folded[found] if found else None
+
     def _split(self, word: str) -> tuple[str, ...] | None:
-        """Split a glued word («нехочу», «хочуумереть») into two known words when one of
-        them belongs to the lexicon; ties go to the most balanced split."""
-        best: tuple[str, ...] | None = None
-        best_score = 0
-        for i in range(2, len(word) - 1):
-            left, right = word[:i], word[i:]
-            if not (is_known_word(left) and is_known_word(right)):
-                continue
-            if not ((self._forms(left) | self._forms(right)) & self.vocabulary):
-                continue
-            score = min(len(left), len(right))
-            if score > best_score:
-                best, best_score = (left, right), score
-        return best
+        """Split a glued word («нехочу», «хочуумереть», «янемогубольшежить») into known
+        words, as few as possible, when one of them belongs to the lexicon.
+
+        Dynamic programming over the cut points (a word of n letters costs at most n²/2
+        dictionary look-ups, once, then it is cached); a piece is a dictionary word of 3+
+        letters or one of the short function words. Ties go to the most balanced split."""
+        n = len(word)
+        if n < 4:
+            return None
+        # best[i]: (pieces, -shortest piece) for word[:i], and the cut before i
+        best: list[tuple[int, int] | None] = [None] * (n + 1)
+        cut = [0] * (n + 1)
+        best[0] = (0, -n)
+        for i in range(1, n + 1):
+            for j in range(max(0, i - 24), i):
+                if best[j] is None:
+                    continue
+                piece = word[j:i]
+                if not (piece in _SHORT_WORDS or (len(piece) >= 3 and is_known_word(piece))):
+                    continue
+                pieces, neg_short = best[j]
+                score = (pieces + 1, max(neg_short, -len(piece)))
+                if best[i] is None or score < best[i]:
+                    best[i], cut[i] = score, j
+        if best[n] is None or best[n][0] < 2:
+            return None
+        parts: list[str] = []
+        i = n
+        while i > 0:
+            parts.append(word[cut[i] : i])
+            i = cut[i]
+        parts.reverse()
+        if len(parts) > max(2, n // 3):  # «аааааа» is not six words «а»
+            return None
+        expanded = tuple(w for part in parts for w in self.spelling.get(part, (part,)))
+        if not any(self._forms(part) & self.vocabulary for part in expanded):
+            return None
+        return expanded
 
     def _forms(self, word: str) -> frozenset[str]:
         """The word and all its possible lemmas (every pymorphy3 parse, ё→е).
@@ -453,7 +576,7 @@ class CrisisDetector:
             return True
         try:
             for reading in self.readings(str(text)):
-                tokens = self._tokens(reading)
+                tokens = self._tokens(self._with_emoji_words(reading))
                 positions = self._positions(tokens)
                 if any(True for rule in self.soft for _ in _matches(rule, positions)):
                     return True
@@ -467,6 +590,8 @@ class CrisisDetector:
         for i, token in enumerate(tokens):
             for form in self._forms(token) & self.vocabulary:
                 positions.setdefault(form, []).append(i)
+            if "=" + token in self.vocabulary:
+                positions.setdefault("=" + token, []).append(i)
         return positions
 
     def _only_filler(self, tokens: list[str], found: frozenset[int]) -> bool:
@@ -480,8 +605,27 @@ class CrisisDetector:
     def _emoji_only(self, text: str) -> bool:
         return not words(text) and any(e in text for e in self.emoji)
 
+    def _with_emoji_words(self, text: str) -> str:
+        if self._emoji_re is None:
+            return text
+        return self._emoji_re.sub(lambda m: f" {self.emoji_words[m.group(0)]} ", text)
+
+    def _joking(self, text: str, tokens: list[str]) -> bool:
+        """True when the message laughs («😂», «ахах», «))», «лол»)."""
+        if not (self.joke_marks or self.joke_tokens or self.joke_prefixes):
+            return False
+        low = normalize(text)
+        if any(m in low for m in self.joke_marks):
+            return True
+        return any(
+            t in self.joke_tokens or t.startswith(self.joke_prefixes) for t in tokens
+        ) if self.joke_prefixes else any(t in self.joke_tokens for t in tokens)
+
+    def _all_joke_words(self, tokens: list[str], found: frozenset[int]) -> bool:
+        return all(self._forms(tokens[i]) & self.joke_words for i in found)
+
     def _detect(self, text: str) -> CrisisMatch | None:
-        tokens = self._tokens(text)
+        tokens = self._tokens(self._with_emoji_words(text))
         positions = self._positions(tokens)
         if not positions:
             if self._emoji_only(text):
@@ -489,6 +633,8 @@ class CrisisDetector:
                 if plea is not None:
                     return CrisisMatch(plea.key, "emoji", "")
             return None
+        everywhere: set[int] | None = None  # words taken by the shared ignore phrases
+        joking: bool | None = None
         for cat in self.categories:
             cancelled: set[int] | None = None  # computed lazily, once per category
             for rule in cat.triggers:
@@ -496,9 +642,16 @@ class CrisisDetector:
                     if cat.alone and not self._only_filler(tokens, found):
                         continue
                     if cancelled is None:
-                        cancelled = _ignored_positions(cat.ignore, positions)
+                        if everywhere is None:
+                            everywhere = _ignored_positions(self.ignore, positions)
+                        cancelled = everywhere | _ignored_positions(cat.ignore, positions)
                     if cancelled and not cancelled.isdisjoint(found):
                         continue
+                    if self.joke_words and self._all_joke_words(tokens, found):
+                        if joking is None:
+                            joking = self._joking(text, tokens)
+                        if joking:
+                            continue
                     shown = " ".join(tokens[i] for i in sorted(found))
                     adult = any(True for r in self.adult_voice for _ in _matches(r, positions))
                     return CrisisMatch(cat.key, rule.text, shown, adult)
@@ -513,25 +666,33 @@ def _slot_positions(slot: frozenset[str], positions: Mapping[str, list[int]]) ->
 
 
 def _matches(rule: _Rule, positions: Mapping[str, list[int]]) -> Iterator[frozenset[int]]:
-    """Every way the rule's slots sit on distinct words within its window."""
+    """Every way the rule's slots sit on distinct words within its window (and, for an
+    ``ordered`` rule, in the order written)."""
     lists = []
-    for slot in rule.slots:
+    for index, slot in enumerate(rule.slots):
         pos = _slot_positions(slot, positions)
         if not pos:
             return
-        lists.append(pos)
+        lists.append((index, pos))
     if len(lists) == 1:
-        for p in lists[0]:
+        for p in lists[0][1]:
             yield frozenset((p,))
         return
-    lists.sort(key=len)
+    lists.sort(key=lambda item: len(item[1]))
     span = rule.window - 1
+    order = [0] * len(lists)
+
+    def in_order(chosen: list[int]) -> bool:
+        for k, (index, _) in enumerate(lists):
+            order[index] = chosen[k]
+        return all(a < b for a, b in zip(order, order[1:], strict=False))
 
     def extend(k: int, chosen: list[int], lo: int, hi: int) -> Iterator[frozenset[int]]:
         if k == len(lists):
-            yield frozenset(chosen)
+            if not rule.ordered or in_order(chosen):
+                yield frozenset(chosen)
             return
-        for p in lists[k]:
+        for p in lists[k][1]:
             if p in chosen:
                 continue
             new_lo, new_hi = min(lo, p), max(hi, p)
@@ -540,7 +701,7 @@ def _matches(rule: _Rule, positions: Mapping[str, list[int]]) -> Iterator[frozen
                 yield from extend(k + 1, chosen, new_lo, new_hi)
                 chosen.pop()
 
-    for first in lists[0]:
+    for first in lists[0][1]:
         yield from extend(1, [first], first, first)
 
 

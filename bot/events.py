@@ -122,6 +122,16 @@ class EventsService:
         label = " ".join(filter(None, [topic, _period_label(months, year)]))
         return EventListing(_unique(upcoming), _unique(past), label, _unique(planned))
 
+    async def next_of_article(self, article_id: int, today: dt.date) -> EventListing | None:
+        """What comes after the events an article reports: its upcoming and planned events
+        («а следующая?» after news of a route of training sessions)."""
+        own = await self.store.events_of_article(article_id)
+        upcoming = [e for e in own if e.end >= today and e.status != "planned"]
+        planned = [e for e in own if e.status == "planned"]
+        if not upcoming and not planned:
+            return None
+        return EventListing(upcoming, [], "", planned)
+
     async def next_after(self, event: EventRow, today: dt.date) -> EventRow | None:
         """The next upcoming event of the same kind after `event` («а следующая?»)."""
         start = max(today, event.start)

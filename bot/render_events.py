@@ -65,13 +65,23 @@ def render_event(event: EventRow) -> Reply:
     return Reply(text, buttons, subject=f"e:{event.id}", kind="event")
 
 
+def render_event_list(events: list[EventRow]) -> Reply:
+    """Several events, one line each (a follow-up about a list just shown)."""
+    reply = _page("", events, 0, "", False)
+    reply.text = reply.text.lstrip()
+    reply.subject = "e:" + ",".join(str(e.id) for e in events)
+    reply.kind = "event"
+    return reply
+
+
 def render_events(
     listing: EventListing, today: dt.date, offset: int = 0, past: bool = False
 ) -> Reply:
     reply = _render_events(listing, today, offset, past)
     reply.kind = "events"
-    if not past and listing.upcoming:
-        reply.subject = f"e:{listing.upcoming[0].id}"
+    shown = (listing.past if past else listing.upcoming)[offset : offset + PAGE_SIZE]
+    if shown:
+        reply.subject = "e:" + ",".join(str(e.id) for e in shown)
     if not past and offset == 0 and listing.planned:
         planned = "\n\n".join(planned_line(e) for e in listing.planned[:PAGE_SIZE])
         reply.text += f"\n\n<b>Запланированы, даты уточняются:</b>\n\n{planned}"

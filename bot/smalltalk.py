@@ -15,9 +15,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz.distance import Levenshtein
 
+from bot.datafile import DataFileError, validation_line
 from bot.text.normalize import words
 
 FUZZY_MIN_LENGTH = 6
+LENIENT_WORDS = 6
 
 
 class _GroupSpec(BaseModel):
@@ -33,16 +35,6 @@ class _FileSpec(BaseModel):
     group: list[_GroupSpec] = Field(min_length=1)
 
 
-class DataFileError(ValueError):
-    """A curated data file that cannot be used: one line naming the file, key and problem."""
-
-
-def validation_line(path: Path, exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(файл)"
-    return f"{path}: {where}: {first['msg']}"
-
-
 @dataclass(frozen=True)
 class SmallTalk:
     key: str
@@ -52,7 +44,12 @@ class SmallTalk:
 class SmallTalkReader:
     def __init__(self, spec: _FileSpec) -> None:
         self.filler = frozenset(w for f in spec.filler for w in words(f))
-        self.groups = [(g.key, g.reply, frozenset(w for p in g.words for w in words(p))) for g in spec.group]
+        self.groups = [
+            (g.key, g.reply, frozenset(w for p in g.words for w in words(p))) for g in spec.group
+        ]
+        self.phrases = [
+            (g.key, g.reply, [" ".join(words(p)) for p in g.words if words(p)]) for g in spec.group
+        ]
         self.vocabulary = frozenset(w for _, _, ws in self.groups for w in ws)
         self._long = sorted(w for w in self.vocabulary if len(w) >= FUZZY_MIN_LENGTH)
 
@@ -66,6 +63,23 @@ class SmallTalkReader:
             raise DataFileError(f"{path}: {exc}") from None
         return cls(spec)
 
+    def _lenient(self, typed: list[str]) -> SmallTalk | None:
+        """A whole small-talk phrase, with more than half of the message made of it and
+        filler («а ты живой человек или робот»)."""
+        if not typed or len(typed) > LENIENT_WORDS:
+            return None
+        padded = f" {' '.join(typed)} "
+        for key, reply, phrases in self.phrases:
+            for phrase in phrases:
+                if f" {phrase} " not in padded:
+                    continue
+                covered = len(phrase.split()) + sum(
+                    1 for w in typed if w in self.filler and w not in phrase.split()
+                )
+                if covered * 2 > len(typed):
+                    return SmallTalk(key, reply)
+        return None
+
     def _known(self, word: str) -> str | None:
         if word in self.vocabulary:
             return word
@@ -75,9 +89,14 @@ class SmallTalkReader:
                     return cand
         return None
 
-    def read(self, text: str) -> SmallTalk | None:
-        """The small-talk group of a message made only of small-talk words, else None."""
+    def read(self, text: str, lenient: bool = False) -> SmallTalk | None:
+        """The small-talk group of a message made only of small-talk words, else None.
+
+        `lenient` (when the search found nothing): other words may stand around them in
+        a message of up to LENIENT_WORDS words."""
         typed = words(text)
+        if lenient:
+            return self._lenient(typed)
         if not typed or len(typed) > 8:
             return None
         found: set[str] = set()

@@ -45,9 +45,21 @@ _WHO_MARKERS = frozenset(
     }
 )
 ASPECT_BONUS = 1.0
+TITLE_TERM = 0.3
 # Any reference date: only whether a sentence states a date matters here, not which.
 _ANY_YEAR = dt.date(2000, 1, 1)
 KEY_FACTS = frozenset({"count", "when", "where"})
+
+
+def has_figure(sentence: str) -> bool:
+    """A number that is not part of a date («58 специалистов», not «17 ноября 2026»)."""
+    if not _DIGITS.search(sentence):
+        return False
+    rest = sentence
+    for mention in reversed(find_dates(sentence, _ANY_YEAR)):
+        a, b = mention.span
+        rest = rest[:a] + " " + rest[b:]
+    return bool(_DIGITS.search(rest))
 
 
 def aspect_score(sentence: str, aspects: frozenset[str]) -> float:
@@ -55,7 +67,7 @@ def aspect_score(sentence: str, aspects: frozenset[str]) -> float:
     if not aspects:
         return 0.0
     score = 0.0
-    if "count" in aspects and _DIGITS.search(sentence):
+    if "count" in aspects and has_figure(sentence):
         score += 1
     if "when" in aspects and find_dates(sentence, _ANY_YEAR):
         score += 1
@@ -140,17 +152,28 @@ def best_sentences(
     idf: Callable[[str], float],
     limit: int = MAX_SENTENCES,
     aspects: frozenset[str] = frozenset(),
+    title: str = "",
 ) -> list[str]:
+    """The sentences that answer. Words the title already holds count less (TITLE_TERM):
+    the article was found by them, and the answer is the sentence with the rest of the
+    question («кто организатор стажировочных площадок» → the sentence naming him)."""
     sentences = sentences_of(text)
     if not sentences:
         return []
     weights = _weights(query, idf)
+    if title:
+        in_title = {lemma(w) for w in words(title)}
+        titled = [
+            any(all(w in in_title for w in alt.split()) for alt in t.lemmas) for t in query.terms
+        ]
+        if not all(titled):
+            weights = [w * TITLE_TERM if t else w for w, t in zip(weights, titled, strict=True)]
     # An aspect weighs as much as an average asked term (1 when nothing else was asked).
     unit = (sum(weights) / len(weights)) if weights else 1.0
     scored: list[tuple[float, int]] = []
     for position, sentence in enumerate(sentences):
         score = _overlap(sentence, query, weights)
-        if score > 0 and query.wants_number and _DIGITS.search(sentence):
+        if score > 0 and query.wants_number and has_figure(sentence):
             score *= NUMBER_BONUS
         score += ASPECT_BONUS * unit * aspect_score(sentence, aspects)
         if len(sentence) > LONG_SENTENCE:
@@ -162,7 +185,7 @@ def best_sentences(
     if top_score <= 0:
         return sentences[:2]
     chosen = [p for s, p in scored[:limit] if s >= top_score * 0.5]
-    if query.wants_number and _DIGITS.search(sentences[top_position]):
-        chosen = [p for p in chosen if _DIGITS.search(sentences[p])]
+    if query.wants_number and has_figure(sentences[top_position]):
+        chosen = [p for p in chosen if has_figure(sentences[p])]
     rest = sorted(p for p in set(chosen) if p != top_position)
     return [sentences[top_position]] + [sentences[p] for p in rest]

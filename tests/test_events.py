@@ -92,7 +92,27 @@ def test_seed_001_with_a_known_publication_date():
         # «С 23 по 25 октября специалисты встретятся в Тюмени снова.» — kind from two
         # sentences back («…по итогам работы стажировочной площадки…»)
         ("стажировка", D(2024, 10, 23), D(2024, 10, 25), "Тюмень", "announce"),
+        # «Далее в маршрутном графике работа стажировочных площадок в Краснодарском крае и
+        # Московской области.» — next stops with no dates: planned, dated by the article
+        ("стажировка", D(2024, 10, 18), D(2024, 10, 18), "Краснодарский край", "planned"),
+        ("стажировка", D(2024, 10, 18), D(2024, 10, 18), "Московская область", "planned"),
     ]
+
+
+def test_next_stops_without_dates_are_planned_not_guessed():
+    text = (
+        "27 ноября 2026 года в Калуге завершился семинар для специалистов опеки. "
+        "Следующий семинар пройдёт в Перми, сроки сообщат дополнительно."
+    )
+    events = extract_events(text, D(2026, 11, 28))
+    planned = [e for e in events if e.status == "planned"]
+    assert [(e.kind, e.place) for e in planned] == [("семинар", "Пермь")]
+    # a next stop that has a date is an announcement, not a plan
+    dated = extract_events(
+        "Семинар прошёл в Калуге. Следующий семинар пройдёт в Перми 3 марта 2027 года.",
+        D(2026, 11, 28),
+    )
+    assert all(e.status != "planned" for e in dated)
 
 
 def test_year_comes_from_an_explicit_date_when_publication_is_unknown():

@@ -317,7 +317,7 @@ class QueryAnalyzer:
             for key in keys:
                 distance = Levenshtein.distance(target, key)
                 for term in self._phonetic.get(key, ()):
-                    if term in self.vocab.stopwords:
+                    if term in self.vocab.stopwords or term not in self.doc_freq:
                         continue
                     candidate = (distance, -self.doc_freq.get(term, 0), term)
                     if best is None or candidate < best:

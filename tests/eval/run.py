@@ -63,6 +63,10 @@ def load(path: Path, key: str) -> list[dict]:
     return tomllib.loads(path.read_text(encoding="utf-8"))[key]
 
 
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    return load(path, "q")
+
+
 def _docs_of(reply, names: dict[str, str]) -> list[str]:
     """What a reply is about, best first: its subject, then the docs of «Ещё:» buttons."""
     from bot.callbacks import OpenDoc
