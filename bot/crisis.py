@@ -49,6 +49,7 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -199,6 +200,18 @@ _FOLD = str.maketrans({"о": "а", "е": "и", "ё": "и", "я": "и", "э": "и
 def _fold(word: str) -> str:
     folded = word.translate(_FOLD)
     return "".join(ch for i, ch in enumerate(folded) if i == 0 or ch != folded[i - 1])
+
+
+_NOT_PLAIN = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"})
+
+
+@lru_cache(maxsize=50_000)
+def _plain_word(piece: str) -> bool:
+    """A dictionary word that is not only a name or an abbreviation («яне», «ст» are not
+    words a glued message is made of)."""
+    if not is_known_word(piece):
+        return False
+    return any(not (_NOT_PLAIN & p.tag.grammemes) for p in analyzer().parse(piece))
 
 
 def _by_length(forms: set[str]) -> dict[int, list[str]]:
@@ -485,19 +498,22 @@ class CrisisDetector:
         n = len(word)
         if n < 4:
             return None
-        # best[i]: (pieces, -shortest piece) for word[:i], and the cut before i
-        best: list[tuple[int, int] | None] = [None] * (n + 1)
+        # best[i]: (pieces, -lexicon words, -shortest piece) for word[:i], and the cut
+        # before i: fewest pieces, then most lexicon words («помогите мне плохо», not
+        # «помоги тем неплохо»), then the most balanced.
+        best: list[tuple[int, int, int] | None] = [None] * (n + 1)
         cut = [0] * (n + 1)
-        best[0] = (0, -n)
+        best[0] = (0, 0, -n)
         for i in range(1, n + 1):
             for j in range(max(0, i - 24), i):
                 if best[j] is None:
                     continue
                 piece = word[j:i]
-                if not (piece in _SHORT_WORDS or (len(piece) >= 3 and is_known_word(piece))):
+                if not (piece in _SHORT_WORDS or (len(piece) >= 3 and _plain_word(piece))):
                     continue
-                pieces, neg_short = best[j]
-                score = (pieces + 1, max(neg_short, -len(piece)))
+                pieces, neg_hits, neg_short = best[j]
+                hit = 1 if self._forms(piece) & self.vocabulary else 0
+                score = (pieces + 1, neg_hits - hit, max(neg_short, -len(piece)))
                 if best[i] is None or score < best[i]:
                     best[i], cut[i] = score, j
         if best[n] is None or best[n][0] < 2:

@@ -8,7 +8,11 @@ from aiogram.types import ErrorEvent
 router = Router(name="errors")
 log = logging.getLogger(__name__)
 
-APOLOGY = "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже."
+APOLOGY = (
+    "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.\n"
+    "Если нужна помощь сейчас — Детский телефон доверия 8-800-2000-122 (бесплатно), "
+    "опасность — 112."
+)
 
 
 @router.error()

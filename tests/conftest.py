@@ -2,8 +2,9 @@
 
 `harness` runs the real dispatcher with long polling through the bot's real
 AiohttpSession against `tests/fakebotapi.FakeBotAPI` on 127.0.0.1. Updates are handled
-one at a time (handle_as_tasks=False), so "the bot confirmed update N" means "the bot
-finished answering it" — tests wait for that instead of sleeping.
+as concurrent tasks, as aiogram does in production (handle_as_tasks=True); an outer
+middleware marks each update when its handling has finished, and tests wait for that
+mark instead of sleeping.
 """
 
 from __future__ import annotations
@@ -89,6 +90,26 @@ class Harness:
     task: asyncio.Task
     dp: Any
     extra: dict = field(default_factory=dict)
+    handled: set[int] = field(default_factory=set)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def mark_handled(self, update_id: int) -> None:
+        self.handled.add(update_id)
+        self.changed.set()
+
+    async def wait_handled(self, update_id: int, timeout: float = 15.0) -> None:
+        """Wait until the bot has finished handling `update_id` (its task returned)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while update_id not in self.handled:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"update {update_id} was not handled within {timeout}s")
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), remaining)
+            except TimeoutError:
+                pass
 
     async def send(
         self, text: str, user_id: int = USER_ID, chat_id: int | None = None, **kwargs: Any
@@ -98,12 +119,12 @@ class Harness:
         update_id = self.api.push_message(
             text, chat_id=chat_id or user_id, user_id=user_id, **kwargs
         )
-        await self.api.wait_confirmed(update_id, timeout=15)
+        await self.wait_handled(update_id)
         return [c for c in self.api.calls[start:] if c.method != "getUpdates"]
 
     async def push(self, update_id: int) -> list[Call]:
         start = len(self.api.calls)
-        await self.api.wait_confirmed(update_id, timeout=15)
+        await self.wait_handled(update_id)
         return [c for c in self.api.calls[start:] if c.method != "getUpdates"]
 
     async def ask(self, text: str, user_id: int = USER_ID) -> str:
@@ -117,16 +138,26 @@ async def start_harness(api: FakeBotAPI, db: Path, **overrides: Any) -> Harness:
     application = await App.create(settings)
     bot = build_bot(settings)
     dp = build_dispatcher(application)
-    task = asyncio.create_task(
+    harness = Harness(api, application, bot, None, dp)  # type: ignore[arg-type]
+
+    async def mark_handled(handler: Any, event: Any, data: dict) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            harness.mark_handled(event.update_id)
+
+    # Outermost, so the mark comes after aiogram's error handling (the apology) too.
+    dp.update.outer_middleware._middlewares.insert(0, mark_handled)
+    harness.task = asyncio.create_task(
         dp.start_polling(
             bot,
             handle_signals=False,
-            handle_as_tasks=False,
+            handle_as_tasks=True,
             polling_timeout=1,
             close_bot_session=False,
         )
     )
-    return Harness(api, application, bot, task, dp)
+    return harness
 
 
 async def stop_harness(h: Harness) -> None:

@@ -105,9 +105,9 @@ CRISIS: list[tuple[str, str | None]] = [
     ("у меня селф харм", "self_harm"),
     # --- threats
     ("меня обижают в школе и угрожают убить", None),
-    ("бывший муж угрожает убить ребенка", "threat"),
-    ("в интернете шантажируют фотками", "threat"),
-    ("сказал что прирежет если расскажу", "threat"),
+    ("бывший муж угрожает убить ребенка", "danger_now"),
+    ("в интернете шантажируют фотками", "danger_now"),
+    ("сказал что прирежет если расскажу", "danger_now"),
     # --- runaway / thrown out / missing
     ("я сбежала из дома", "runaway"),
     ("хочу убежать из дома", "runaway"),
@@ -328,7 +328,7 @@ def test_crisis_in_the_middle_of_a_long_message(detector: CrisisDetector) -> Non
 def test_lexicon_shape(detector: CrisisDetector) -> None:
     keys = [c.key for c in detector.categories]
     assert keys[0] == "suicide"
-    for expected in ("violence", "sexual_abuse", "suicide", "self_harm", "threat",
+    for expected in ("violence", "sexual_abuse", "suicide", "self_harm", "danger_now",
                      "runaway", "neglect", "bullying"):
         assert expected in keys
     for cat in detector.categories:
@@ -344,21 +344,29 @@ def test_reply_wording(detector: CrisisDetector) -> None:
     for fact in ("бесплатно", "анонимно", "в большинстве регионов круглосуточно"):
         assert fact in reply["helpline"]
     assert "8-800-2000-122" in reply["adult"] and "112" in reply["adult"]
-    assert reply["support"].strip()
+    assert reply["danger_adult"].startswith("Если кому-то угрожает опасность прямо сейчас")
+    assert "8-800-2000-122" in reply["helpline_adult"]
+    assert "8-800-2000-122" in reply["soft"] and "112" in reply["soft"]
+
+
+_REPLY_KEYS = ("danger", "danger_adult", "helpline", "helpline_adult", "adult", "soft")
 
 
 def test_custom_lexicon_window_and_ignore() -> None:
     """The schema an editor uses: plain words, phrases with |, window overrides, ignore."""
+    texts = {"title": "Демо", "reply": "Ответ ребёнку.", "reply_adult": "Ответ взрослому."}
     detector = CrisisDetector(
         {
             "settings": {"window": 3},
             "categories": {
                 "demo": {
+                    **texts,
                     "triggers": ["бить я|мы", {"phrase": "сбежать дом", "window": 6}],
                     "ignore": ["бить рекорд"],
                 }
             },
             "spelling": {"бют": "бьют"},
+            "reply": {key: "112, 8-800-2000-122" for key in _REPLY_KEYS},
         }
     )
     assert detector.detect("меня бют") == CrisisMatch("demo", "бить я|мы", "меня бьют")
