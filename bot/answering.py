@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.events import specific_kind_names, trigger_lemmas
 from bot.crisis import CrisisDetector
-from bot.events import EventsService
+from bot.events import PAGE_SIZE, EventsService
 from bot.render_crisis import render_crisis, soft_line
-from bot.events import PAGE_SIZE
 from bot.render_events import render_event, render_event_list, render_events
 from bot.replies import (
     Reply,
@@ -81,9 +80,29 @@ MORE_WORDS = {"еще", "ли"}
 # Words of a message that tells of the past («что там было», «состоялось»): a long
 # message of that kind asks about an article, not for the events list.
 PAST_MARKERS = {
-    "было", "был", "была", "были", "прошел", "прошла", "прошло", "прошли", "проходил",
-    "проходила", "проходило", "проходили", "состоялся", "состоялась", "состоялось",
-    "состоялись", "ездили", "ездил", "ездила", "прошедший", "прошедшие", "прошлый", "прошлые",
+    "было",
+    "был",
+    "была",
+    "были",
+    "прошел",
+    "прошла",
+    "прошло",
+    "прошли",
+    "проходил",
+    "проходила",
+    "проходило",
+    "проходили",
+    "состоялся",
+    "состоялась",
+    "состоялось",
+    "состоялись",
+    "ездили",
+    "ездил",
+    "ездила",
+    "прошедший",
+    "прошедшие",
+    "прошлый",
+    "прошлые",
 }
 LONG_MESSAGE = 10
 SEASONS = {"зима": (12, 1, 2), "весна": (3, 4, 5), "лето": (6, 7, 8), "осень": (9, 10, 11)}
@@ -92,8 +111,16 @@ _YEAR = re.compile(r"^20\d\d$")
 GENERIC_EVENT_WORDS = {"мероприятие", "событие"}
 EVENT_KIND_WORDS = trigger_lemmas() | GENERIC_EVENT_WORDS | {"площадка"}
 HAPPEN_WORDS = {
-    "быть", "планироваться", "пройти", "проходить", "состояться", "ожидаться", "намечаться",
-    "проводиться", "провести", "интересный",
+    "быть",
+    "планироваться",
+    "пройти",
+    "проходить",
+    "состояться",
+    "ожидаться",
+    "намечаться",
+    "проводиться",
+    "провести",
+    "интересный",
 }
 FILTERABLE_KINDS = specific_kind_names()
 # Words of an events question that are not its topic (the rest filter the list).
@@ -149,16 +176,76 @@ FOLLOWUP_WORDS = (
     | NEXT_WORDS
     | frozenset(
         {
-            "а", "и", "ну", "там", "это", "он", "она", "они", "оно", "их", "его", "ее",
-            "туда", "тот", "ночь", "ночью", "круглосуточно", "работать", "бесплатно",
-            "бесплатный", "платно", "платный", "стоить", "стоимость", "телефон", "номер",
-            "сайт", "ссылка", "записаться", "запись", "участвовать", "участие", "как",
-            "какой", "можно", "час", "выходной", "суббота", "воскресенье", "итог", "тема",
-            "подробно", "подробнее", "победитель", "участник", "программа", "быть",
-            "проходить", "пройти", "будет", "был", "было", "тогда", "ли", "вообще",
-            "начало", "начинаться", "начаться", "конец", "окончание", "заканчиваться",
-            "длиться", "продолжаться", "заявка", "регистрация", "подать", "зарегистрироваться",
-            "принимать", "прием", "срок",
+            "а",
+            "и",
+            "ну",
+            "там",
+            "это",
+            "он",
+            "она",
+            "они",
+            "оно",
+            "их",
+            "его",
+            "ее",
+            "туда",
+            "тот",
+            "ночь",
+            "ночью",
+            "круглосуточно",
+            "работать",
+            "бесплатно",
+            "бесплатный",
+            "платно",
+            "платный",
+            "стоить",
+            "стоимость",
+            "телефон",
+            "номер",
+            "сайт",
+            "ссылка",
+            "записаться",
+            "запись",
+            "участвовать",
+            "участие",
+            "как",
+            "какой",
+            "можно",
+            "час",
+            "выходной",
+            "суббота",
+            "воскресенье",
+            "итог",
+            "тема",
+            "подробно",
+            "подробнее",
+            "победитель",
+            "участник",
+            "программа",
+            "быть",
+            "проходить",
+            "пройти",
+            "будет",
+            "был",
+            "было",
+            "тогда",
+            "ли",
+            "вообще",
+            "начало",
+            "начинаться",
+            "начаться",
+            "конец",
+            "окончание",
+            "заканчиваться",
+            "длиться",
+            "продолжаться",
+            "заявка",
+            "регистрация",
+            "подать",
+            "зарегистрироваться",
+            "принимать",
+            "прием",
+            "срок",
         }
     )
 )
@@ -253,7 +340,11 @@ def is_followup(tokens: list[str], subject_words: frozenset[str] = frozenset()) 
     if not tokens or len(tokens) > FOLLOWUP_MAX_WORDS:
         return False
     lemmas = [lemma(w) for w in tokens]
-    own = [w for w, t in zip(lemmas, tokens, strict=True) if w not in FOLLOWUP_WORDS and t not in FOLLOWUP_WORDS and not is_function_word(t)]
+    own = [
+        w
+        for w, t in zip(lemmas, tokens, strict=True)
+        if w not in FOLLOWUP_WORDS and t not in FOLLOWUP_WORDS and not is_function_word(t)
+    ]
     if not any(w not in {"а", "и", "ну", "ли"} for w in lemmas):
         return False
     if not own:
@@ -356,7 +447,9 @@ class Answerer:
         elif kind == "c":
             card = (await self.store.get_cards()).get(ref)
             if card:
-                text = " ".join([card["summary"], *card.get("facts", []), *card.get("fact_about", [])])
+                text = " ".join(
+                    [card["summary"], *card.get("facts", []), *card.get("fact_about", [])]
+                )
         elif kind == "e":
             first = ref.split(",")[0]
             event = await self.store.get_event(int(first)) if first.isdigit() else None
@@ -404,7 +497,11 @@ class Answerer:
         if not aspects and not query.terms:
             aspects = KEY_FACTS
         sentences = best_sentences(
-            article.body, query, self.search.analyzer.idf, limit=2, aspects=aspects,
+            article.body,
+            query,
+            self.search.analyzer.idf,
+            limit=2,
+            aspects=aspects,
             title=article.title,
         )
         return render_article(article, sentences)

@@ -223,6 +223,16 @@ def _by_length(forms: set[str]) -> dict[int, list[str]]:
     return by_length
 
 
+def _mostly_russian(chunks: list[str]) -> bool:
+    """At least half of the words in `chunks` are dictionary words («vtyz ,m.n» → «меня
+    бьют» is; «лшдд еру дшпреы» is not)."""
+    found = [w for chunk in chunks for w in words(chunk) if _cyrillic(w)]
+    if not found:
+        return False
+    known = sum(1 for w in found if is_known_word(w))
+    return 2 * known >= len(found)
+
+
 def _cyrillic(word: str) -> bool:
     return any("а" <= ch <= "я" for ch in word)
 
@@ -440,7 +450,7 @@ class CrisisDetector:
             return self.spelling[word]
         if not _cyrillic(word) or _latin(word):
             return (word,)
-        if self._forms(word) & self.vocabulary:
+        if word in self.filler or self._forms(word) & self.vocabulary:
             return (word,)
         soft = word + "ь"  # «жит», «умерет» typed without the soft sign
         if word[-1] not in "аеиоуыэюяйь" and self._forms(soft) & self.vocabulary:
@@ -509,7 +519,11 @@ class CrisisDetector:
                 if best[j] is None:
                     continue
                 piece = word[j:i]
-                if not (piece in _SHORT_WORDS or (len(piece) >= 3 and _plain_word(piece))):
+                if not (
+                    piece in _SHORT_WORDS
+                    or piece in self.spelling  # «нихочужыть»: «жыть» is a known misspelling
+                    or (len(piece) >= 3 and _plain_word(piece))
+                ):
                     continue
                 pieces, neg_hits, neg_short = best[j]
                 hit = 1 if self._forms(piece) & self.vocabulary else 0
@@ -552,13 +566,22 @@ class CrisisDetector:
     @staticmethod
     def readings(text: str) -> list[str]:
         """The message as typed and, when it has Latin letters, re-typed on the Russian
-        layout (Latin chunks only) and read back from transliteration."""
+        layout (Latin chunks only) and read back from transliteration.
+
+        A repaired reading is kept only when at least half of the words it repaired are
+        Russian words: English («kill the lights») re-typed on the Russian layout is noise
+        («лшдд еру дшпреы»), and typo correction would find lexicon words in noise."""
         text = html.unescape(text)
         out = [text]
         if has_latin(text):
             chunks = text.split()
-            out.append(" ".join(en_to_ru(c) if has_latin(c) else c for c in chunks))
-            out.append(translit_to_ru(text))
+            layout = [en_to_ru(c) if has_latin(c) else c for c in chunks]
+            repaired = [c for c, orig in zip(layout, chunks, strict=True) if c != orig]
+            if _mostly_russian(repaired):
+                out.append(" ".join(layout))
+            translit = translit_to_ru(text)
+            if _mostly_russian([c for c in translit.split() if _cyrillic(normalize(c))]):
+                out.append(translit)
         return out
 
     # ------------------------------------------------------------------ matching

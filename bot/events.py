@@ -66,8 +66,10 @@ class EventFilter:
             return False
         if self.months and not any(_covers_month(event, m, self.year) for m in self.months):
             return False
-        if self.year is not None and not self.months and not (
-            event.start.year <= self.year <= event.end.year
+        if (
+            self.year is not None
+            and not self.months
+            and not (event.start.year <= self.year <= event.end.year)
         ):
             return False
         if not self.words:
@@ -116,9 +118,7 @@ class EventsService:
         past = [e for e in await self.store.events_before(today, 200) if wanted.matches(e)]
         planned = []
         if not months and year is None:
-            planned = [
-                e for e in await self.store.planned_events(today) if wanted.matches(e)
-            ]
+            planned = [e for e in await self.store.planned_events(today) if wanted.matches(e)]
         label = " ".join(filter(None, [topic, _period_label(months, year)]))
         return EventListing(_unique(upcoming), _unique(past), label, _unique(planned))
 

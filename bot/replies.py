@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-
-from urllib.parse import urlsplit
 
 from bot.articles.dates import format_date_range
 from bot.callbacks import EventsPage, OpenDoc
@@ -132,11 +131,7 @@ def menu_buttons() -> list[list[InlineKeyboardButton]]:
     return [
         [open_button("Детский телефон доверия", "c:helpline")],
         [open_button("Семейный МФЦ", "c:mfc"), open_button("Выплаты семьям", "c:payments")],
-        [
-            InlineKeyboardButton(
-                text="Мероприятия", callback_data=EventsPage(offset=0).pack()
-            )
-        ],
+        [InlineKeyboardButton(text="Мероприятия", callback_data=EventsPage(offset=0).pack())],
     ]
 
 

@@ -17,9 +17,13 @@ async def search_command(message: Message, command: CommandObject, answerer: Ans
     if not command.args or not command.args.strip():
         await message.answer(EMPTY_SEARCH)
         return
-    await send_reply(message.bot, message.chat.id, await answerer.answer(command.args, message.chat.id))
+    await send_reply(
+        message.bot, message.chat.id, await answerer.answer(command.args, message.chat.id)
+    )
 
 
 @router.message(F.chat.type == "private", F.text, ~F.text.startswith("/"))
 async def free_text(message: Message, answerer: Answerer) -> None:
-    await send_reply(message.bot, message.chat.id, await answerer.answer(message.text, message.chat.id))
+    await send_reply(
+        message.bot, message.chat.id, await answerer.answer(message.text, message.chat.id)
+    )

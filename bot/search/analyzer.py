@@ -310,7 +310,8 @@ class QueryAnalyzer:
                 for length in range(len(target) - 1, len(target) + 2):
                     pool = self._phonetic_buckets.get((length, target[0]), ())
                     keys += [
-                        k for k, _, _ in process.extract(
+                        k
+                        for k, _, _ in process.extract(
                             target, pool, scorer=Levenshtein.distance, score_cutoff=1, limit=5
                         )
                     ]

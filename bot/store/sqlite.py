@@ -7,7 +7,6 @@ one transaction: a failure anywhere rolls all of it back.
 from __future__ import annotations
 
 import asyncio
-
 import datetime as dt
 import json
 import re

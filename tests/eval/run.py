@@ -17,7 +17,6 @@ confirm is not progress.
 from __future__ import annotations
 
 import asyncio
-
 import os
 import sys
 import tempfile
@@ -108,9 +107,7 @@ async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[O
     from bot.settings import load_settings
     from bot.telegram_text import plain_text
 
-    app = await App.create(
-        load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY)
-    )
+    app = await App.create(load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY))
     try:
         for path in sorted(ARTICLES.glob("*.txt")):
             await app.add_article_file(path)
@@ -264,6 +261,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-
