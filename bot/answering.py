@@ -26,6 +26,7 @@ from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.events import specific_kind_names, trigger_lemmas
 from bot.crisis import CrisisDetector
 from bot.events import PAGE_SIZE, EventsService
+from bot.privacy import redact
 from bot.render_crisis import render_crisis, soft_line
 from bot.render_events import render_event, render_event_list, render_events
 from bot.replies import (
@@ -408,14 +409,14 @@ class Answerer:
             if listing.upcoming or listing.past or listing.planned or not request.topic:
                 if log_query:
                     await self.store.log_query(
-                        text, "events", bool(listing.upcoming or listing.past)
+                        redact(text), "events", bool(listing.upcoming or listing.past)
                     )
                 past = request.past and bool(listing.past)
                 return render_events(listing, self.today(), offset=0, past=past)
             # No event on that topic: perhaps an article answers it (or an honest «не нашёл»).
         result = await self.search.search(text)
         if log_query:
-            await self.store.log_query(text, "search", result.found)
+            await self.store.log_query(redact(text), "search", result.found)
         if not result.found:
             if subject and len(tokens) <= 4 and tokens and tokens[0] in {"а", "и"}:
                 reply = await self.about_subject(subject, text, tokens)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -100,9 +101,23 @@ class Settings(BaseSettings):
     def _secret(cls, value: object) -> object:
         if value in (None, ""):
             return None
-        if not all(ch.isalnum() or ch in "_-" for ch in str(value)) or len(str(value)) > 256:
-            raise ValueError("only letters, digits, _ and -, up to 256 characters")
+        text = str(value)
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", text):
+            raise ValueError("only Latin letters, digits, _ and -, up to 256 characters")
+        if len(text) < 16:
+            raise ValueError("too short to guess-proof the webhook: use 16 characters or more")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        """Without a secret anyone who finds the webhook URL can post updates that claim to
+        come from an admin (a forged «/delete 1» deleted an article): refuse to start."""
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET: required when WEBHOOK_URL is set (16+ characters A-Z a-z 0-9 _ -;"
+                " e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return self
 
     @field_validator("webhook_port")
     @classmethod
@@ -168,9 +183,55 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error.get("loc") else "settings"
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        if not error.get("loc"):  # a rule across settings names them itself
+            name, _, message = message.partition(": ")
+        else:
+            name = str(error["loc"][0]).upper()
         raise SettingsError(f"Setting {name} is invalid: {message}") from None
+
+
+# Anything shaped like a bot token, wherever it appears (download URLs «…/file/bot<TOKEN>/…»
+# in aiohttp's exceptions, a token pasted into a message).
+_TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+
+
+class SecretsFilter(logging.Filter):
+    """Masks the bot token and the webhook secret in every log record — its message, its
+    arguments and its formatted traceback — before any handler writes it.
+
+    Attached to the handlers (a filter on a logger does not see records propagated from
+    child loggers such as aiohttp's or aiogram's)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return _TOKEN_SHAPE.sub("***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self.mask(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
+        return True
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    return [
+        s.get_secret_value()
+        for s in (settings.bot_token, settings.webhook_secret)
+        if s is not None
+    ]
 
 
 def configure_logging(settings: Settings) -> None:
@@ -178,3 +239,13 @@ def configure_logging(settings: Settings) -> None:
         level=getattr(logging, settings.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        guard_handler(handler, settings)
+
+
+def guard_handler(handler: logging.Handler, settings: Settings) -> None:
+    """What every log handler of the bot gets: secrets masked, SQL parameters never logged."""
+    handler.addFilter(SecretsFilter(secrets_of(settings)))
+    # aiosqlite logs every statement with its parameters at DEBUG — questions people asked
+    # and subscribers' chat ids. Never, at any level.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)

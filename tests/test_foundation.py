@@ -12,7 +12,8 @@ import pytest
 
 from bot.app import App
 from bot.settings import SettingsError, load_settings
-from tests.conftest import make_settings
+from bot.store import Store
+from tests.conftest import ADMIN_ID, make_settings
 from tests.fakebotapi import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,14 +172,14 @@ async def test_run_in_webhook_mode_answers_posted_updates(fake_api, db_path):
     env = {**os.environ, "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": fake_api.base_url,
            "DATABASE_URL": f"sqlite:///{db_path}", "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING",
            "WEBHOOK_URL": public, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
-           "WEBHOOK_SECRET": "s3cret"}
+           "WEBHOOK_SECRET": SECRET}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=str(ROOT), env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
         call = await fake_api.wait_for("setWebhook", timeout=60)
-        assert call.params["url"] == public and call.params["secret_token"] == "s3cret"
+        assert call.params["url"] == public and call.params["secret_token"] == SECRET
         update = {"update_id": 1, "message": {
             "message_id": 1, "date": 1700000000, "chat": {"id": 4343, "type": "private"},
             "from": {"id": 4343, "is_bot": False, "first_name": "Тест"}, "text": "/helpline",
@@ -191,7 +192,16 @@ async def test_run_in_webhook_mode_answers_posted_updates(fake_api, db_path):
                     break
                 except aiohttp.ClientConnectorError:
                     await asyncio.sleep(0.1)
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            # A forged admin command, without the secret or with a wrong one: refused, and
+            # nothing is deleted.
+            forged = {"update_id": 2, "message": {
+                "message_id": 2, "date": 1700000000, "chat": {"id": 4444, "type": "private"},
+                "from": {"id": ADMIN_ID, "is_bot": False, "first_name": "Админ"},
+                "text": "/delete 1", "entities": [{"type": "bot_command", "offset": 0, "length": 7}]}}
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-0123456789"}):
+                async with http.post(url, json=forged, headers=headers) as response:
+                    assert response.status == 401
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
             async with http.post(url, json=update, headers=headers) as response:
                 assert response.status == 200
         sent = await fake_api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 4343,
@@ -202,3 +212,25 @@ async def test_run_in_webhook_mode_answers_posted_updates(fake_api, db_path):
         await asyncio.wait_for(proc.wait(), timeout=20)
     assert proc.returncode == 0
     assert not fake_api.errors
+    assert not [c for c in fake_api.calls_of("sendMessage") if c.params["chat_id"] == 4444]
+    store = await Store.open(db_path)
+    try:
+        assert await store.get_article(1) is not None
+    finally:
+        await store.close()
+
+
+SECRET = "test-webhook-secret-0123456789"
+
+
+def test_webhook_without_a_secret_refuses_to_start():
+    with pytest.raises(SettingsError, match="Setting WEBHOOK_SECRET is invalid"):
+        load_settings(webhook_url="https://bot.example.org/hook", webhook_secret="")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(webhook_url="https://bot.example.org/hook", webhook_secret="short")
+    env = {**os.environ, "WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "",
+           "BOT_TOKEN": TEST_TOKEN, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("Setting WEBHOOK_SECRET is invalid")

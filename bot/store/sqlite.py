@@ -7,6 +7,7 @@ one transaction: a failure anywhere rolls all of it back.
 from __future__ import annotations
 
 import asyncio
+import os
 import datetime as dt
 import json
 import re
@@ -186,6 +187,10 @@ class Store:
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
+            # Questions, subscribers and the audit log are private: owner-only. SQLite
+            # creates the -wal and -shm files with the database file's permissions.
+            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+            os.chmod(path, 0o600)
         db = await aiosqlite.connect(path, isolation_level=None)
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
@@ -211,6 +216,13 @@ class Store:
         async with self._db.execute("PRAGMA user_version") as cur:
             return (await cur.fetchone())[0]
 
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """One statement that writes, in its own turn: outside the lock it would run inside
+        whichever task's transaction happens to be open on the shared connection, and be
+        rolled back with it."""
+        async with self._write_lock:
+            return await self._db.execute(sql, params)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception; one writer at a time."""
@@ -230,7 +242,7 @@ class Store:
         return row[0] if row else None
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO meta(key, value) VALUES(?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
             (key, value),
@@ -448,7 +460,7 @@ class Store:
             row = await cur.fetchone()
         if row and row[0]:
             return False
-        await self._db.execute(
+        await self._write(
             "INSERT INTO subscriptions(chat_id, topic, active, created_at) VALUES(?,?,1,?) "
             "ON CONFLICT(chat_id, topic) DO UPDATE SET active=1",
             (chat_id, topic, _now()),
@@ -456,14 +468,14 @@ class Store:
         return True
 
     async def unsubscribe(self, chat_id: int) -> int:
-        cur = await self._db.execute(
+        cur = await self._write(
             "UPDATE subscriptions SET active=0 WHERE chat_id=? AND active=1", (chat_id,)
         )
         return cur.rowcount
 
     async def deactivate_chat(self, chat_id: int) -> None:
         await self.unsubscribe(chat_id)
-        await self._db.execute(
+        await self._write(
             "UPDATE outbox SET status='dropped', error='blocked' "
             "WHERE chat_id=? AND status='pending'",
             (chat_id,),
@@ -528,7 +540,7 @@ class Store:
             return (await cur.fetchone())[0]
 
     async def mark_sent(self, outbox_id: int) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1 WHERE id=?",
             (_now(), outbox_id),
         )
@@ -536,7 +548,7 @@ class Store:
     async def mark_retry(
         self, outbox_id: int, not_before: float, error: str, give_up: bool = False
     ) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE outbox SET attempts=attempts+1, not_before=?, error=?, status=? WHERE id=?",
             (not_before, error, "failed" if give_up else "pending", outbox_id),
         )
@@ -571,20 +583,20 @@ class Store:
 
     # ---- query log, crisis counter, audit ---------------------------------------------
     async def log_query(self, text: str, intent: str, found: bool) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO query_log(ts, text, intent, found) VALUES(?,?,?,?)",
             (_now(), text[:500], intent, int(found)),
         )
 
     async def count_crisis(self, day: dt.date) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO crisis_counter(day, count) VALUES(?, 1) "
             "ON CONFLICT(day) DO UPDATE SET count=count+1",
             (day.isoformat(),),
         )
 
     async def purge_queries(self, older_than: dt.datetime) -> int:
-        cur = await self._db.execute(
+        cur = await self._write(
             "DELETE FROM query_log WHERE ts < ?", (older_than.isoformat(timespec="seconds"),)
         )
         return cur.rowcount
@@ -615,7 +627,7 @@ class Store:
         return {"total": total, "top": top_rows, "missed": missed, "crisis": crisis}
 
     async def audit(self, admin_id: int, action: str, detail: str = "") -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO audit(ts, admin_id, action, detail) VALUES(?,?,?,?)",
             (_now(), admin_id, action, detail[:500]),
         )
