@@ -128,7 +128,7 @@ async def list_articles(app: App, offset: int = 0) -> Reply:
 
 def parse_article_id(arg: str | None) -> int | None:
     arg = (arg or "").strip().lstrip("#")
-    return int(arg) if arg.isdigit() and len(arg) < 12 else None
+    return int(arg) if arg.isascii() and arg.isdigit() and len(arg) < 12 else None
 
 
 async def confirm_delete(app: App, article_id: int) -> Reply:

@@ -264,6 +264,14 @@ def happening_later(tokens: list[str]) -> bool:
     return bool({"будет", "будут", "планируется", "пройдет", "пройдут"} & set(tokens))
 
 
+def as_id(text: str) -> int | None:
+    """A store id from text (a button, a stored subject), or None: ASCII digits only
+    («²» is a digit to str.isdigit), and small enough for SQLite's INTEGER."""
+    if text.isascii() and text.isdigit() and len(text) <= 15:
+        return int(text)
+    return None
+
+
 def asked_aspects(lemmas: list[str]) -> frozenset[str]:
     present = set(lemmas)
     return frozenset(a for a, vocabulary in ASPECT_WORDS.items() if present & vocabulary)
@@ -442,8 +450,8 @@ class Answerer:
         сколько семейных мфц?» (a new question)."""
         kind, _, ref = subject.partition(":")
         text = ""
-        if kind == "a" and ref.isdigit():
-            article = await self.store.get_article(int(ref))
+        if kind == "a" and as_id(ref) is not None:
+            article = await self.store.get_article(as_id(ref))
             text = f"{article.title} {article.body}" if article else ""
         elif kind == "c":
             card = (await self.store.get_cards()).get(ref)
@@ -453,7 +461,7 @@ class Answerer:
                 )
         elif kind == "e":
             first = ref.split(",")[0]
-            event = await self.store.get_event(int(first)) if first.isdigit() else None
+            event = await self.store.get_event(as_id(first)) if as_id(first) is not None else None
             article = await self.store.get_article(event.article_id) if event else None
             text = f"{article.title} {article.body}" if article else ""
         return frozenset(lemma(w) for w in words(text))
@@ -477,13 +485,13 @@ class Answerer:
         lemmas = [lemma(w) for w in tokens]
         query = self.search.analyzer.analyze(text)
         if kind == "e":
-            ids = [int(i) for i in ref.split(",") if i.isdigit()]
+            ids = [i for i in map(as_id, ref.split(",")) if i is not None]
             return await self._about_events(ids, lemmas, query)
         result = SearchResult(query=query, hits=[], found=True)
         if kind == "c":
             return await self.render_doc(subject, result, followup=True)
-        if kind == "a" and ref.isdigit():
-            article = await self.store.get_article(int(ref))
+        if kind == "a" and as_id(ref) is not None:
+            article = await self.store.get_article(as_id(ref))
             if article is None:
                 return None
             if set(lemmas) & NEXT_WORDS:
@@ -550,9 +558,10 @@ class Answerer:
                 if not focus and followup and result.query.wants_number:
                     focus = [f for f in card.get("facts", []) if re.search(r"\d", f)][:2]
             return render_card(card, focus)
-        if not ref.isdigit():
+        article_id = as_id(ref)
+        if article_id is None:
             return render_not_found()
-        article = await self.store.get_article(int(ref))
+        article = await self.store.get_article(article_id)
         if article is None:
             return Reply("Эта статья удалена или её нет в базе.")
         if result is not None:

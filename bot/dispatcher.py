@@ -14,8 +14,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.app import App
-from bot.flood import FloodControl
+from bot.flood import CallbackFloodControl, FloodControl
+from bot.sanitize import InputSanitizer
 from bot.menu import ADMIN_COMMANDS, USER_COMMANDS
+from bot.retry import RetryRequests
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,14 @@ def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
             if settings.telegram_api_base
             else None
         )
-        session = AiohttpSession(api=api) if api else AiohttpSession()
+        # A bounded wait for each answer: a late one must not hold a handler for minutes
+        # (and is never resent, see bot/retry.py).
+        timeout = settings.telegram_timeout
+        session = (
+            AiohttpSession(api=api, timeout=timeout) if api else AiohttpSession(timeout=timeout)
+        )
+    # 429 and 5xx retried for every request the bot makes, replies and apologies alike.
+    session.middleware(RetryRequests())
     token = settings.bot_token.get_secret_value() if settings.bot_token else CONSOLE_TOKEN
     return Bot(
         token=token,
@@ -44,7 +53,14 @@ def build_dispatcher(app: App) -> Dispatcher:
     from handlers import setup_routers  # the composition root is the only place that knows them
 
     dp = Dispatcher(app=app, settings=app.settings, answerer=app.answerer, store=app.store)
-    dp.message.outer_middleware(FloodControl(app.settings.flood_limit))
+    sanitizer = InputSanitizer()
+    for observer in (dp.message, dp.edited_message, dp.callback_query, dp.inline_query):
+        observer.outer_middleware(sanitizer)
+    admins = app.settings.admin_ids  # exempt: an admin's uploads are never dropped
+    dp.message.outer_middleware(FloodControl(app.settings.flood_limit, exempt=admins))
+    dp.callback_query.outer_middleware(
+        CallbackFloodControl(app.settings.callback_limit, exempt=admins)
+    )
     setup_routers(dp)
     return dp
 

@@ -1,7 +1,7 @@
 """Everything else a person may send: answered briefly, or ignored on purpose in groups."""
 
 from aiogram import F, Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 router = Router(name="other")
 
@@ -29,3 +29,9 @@ async def anything_else(message: Message) -> None:
 @router.edited_message()
 async def edited(message: Message) -> None:
     """Edits are ignored on purpose: answering again would repeat the reply."""
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery) -> None:
+    """A button from an old message, or forged callback data: a polite word, nothing else."""
+    await query.answer("Эта кнопка устарела. Напишите вопрос или откройте /help.")

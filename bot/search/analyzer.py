@@ -467,6 +467,8 @@ class QueryAnalyzer:
         # A typo in a word the index has only as a longer derivative («оринбург»).
         if len(lem) >= 6:
             stem = lem.rstrip(_VOWEL_END) if lem[-1] in _VOWEL_END else lem
+            if not stem:  # a word of vowels only («аааааа»)
+                return best[2] if best else None
             pool_lengths = range(len(stem) + 1, len(stem) + 6)
             for length in pool_lengths:
                 for cand in self._buckets.get((length, stem[0]), ()):
