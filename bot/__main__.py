@@ -40,7 +40,14 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            return asyncio.run(_run(settings))
+            from bot.store.sqlite import AlreadyRunning, run_lock
+
+            try:
+                with run_lock(settings.database_path):
+                    return asyncio.run(_run(settings))
+            except AlreadyRunning as exc:
+                print(f"Not started: {exc}", file=sys.stderr)
+                return 2
         if args.command == "chat":
             return asyncio.run(_chat(settings))
         if args.command == "ask":

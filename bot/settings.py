@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     log_level: str = "INFO"
     flood_limit: int = 20
+    callback_limit: int = 8
+    telegram_timeout: float = 30.0
     query_log_days: int = 90
     reminder_days: int = 3
     max_upload_mb: int = 10
@@ -152,7 +154,16 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
 
-    @field_validator("flood_limit", "query_log_days", "reminder_days", "max_upload_mb")
+    @field_validator("telegram_timeout")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if not 1 <= value <= 600:
+            raise ValueError("must be seconds between 1 and 600")
+        return value
+
+    @field_validator(
+        "flood_limit", "callback_limit", "query_log_days", "reminder_days", "max_upload_mb"
+    )
     @classmethod
     def _non_negative(cls, value: int) -> int:
         if value < 0:

@@ -234,3 +234,16 @@ def test_webhook_without_a_secret_refuses_to_start():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("Setting WEBHOOK_SECRET is invalid")
+
+
+def test_a_second_run_on_the_same_database_refuses_to_start(db_path):
+    """Two `run` processes would both drain the outbox and notify everyone twice."""
+    from bot.store.sqlite import run_lock
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "PYTHONPATH": str(ROOT),
+           "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": "http://127.0.0.1:9"}
+    with run_lock(db_path):
+        proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("Not started: another bot is already running")

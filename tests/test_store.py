@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.app import App
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -59,3 +61,27 @@ async def test_failed_write_leaves_no_half_article(app, monkeypatch):
         await app.store.vocabulary(),
     )
     assert after == before
+
+
+async def test_an_article_added_by_another_process_is_found_at_once(db_path):
+    """`python -m bot ingest` while the bot runs: the running bot finds the new article on
+    the next question, without a restart (the store's generation counter)."""
+    from tests.conftest import make_settings
+
+    running = await App.create(make_settings(db_path))
+    other = await App.create(make_settings(db_path))
+    try:
+        before = await running.search.search("квазиуникальный семинар по робототехнике")
+        assert not before.found
+        text = "Квазиуникальный семинар по робототехнике для приёмных семей пройдёт в Перми."
+        outcome = await other.add_article(text.encode(), "robots.txt", "ingest:robots.txt")
+        assert outcome.stored
+        after = await running.search.search("квазиуникальный семинар по робототехнике")
+        assert after.found and after.hits[0].doc == f"a:{outcome.article_id}"
+        # and a deletion by the other process is seen too
+        assert await other.delete_article(outcome.article_id)
+        gone = await running.search.search("квазиуникальный семинар по робототехнике")
+        assert all(h.doc != f"a:{outcome.article_id}" for h in gone.hits)
+    finally:
+        await other.close()
+        await running.close()

@@ -123,24 +123,35 @@ class SearchResult:
 
 
 class SearchEngine:
-    def __init__(self, store: Store, analyzer: QueryAnalyzer) -> None:
+    def __init__(self, store: Store, analyzer: QueryAnalyzer, generation: int = 0) -> None:
         self.store = store
         self.analyzer = analyzer
         self._card_rows: dict[str, tuple[str, str]] | None = None
+        self._generation = generation
 
     @classmethod
     async def create(cls, store: Store, vocab: SearchVocabulary) -> SearchEngine:
+        generation = await store.generation()
         analyzer = QueryAnalyzer(vocab, await store.vocabulary(), await store.document_count())
-        return cls(store, analyzer)
+        return cls(store, analyzer, generation)
 
     def count_document(self, index_title: str, index_body: str, delta: int) -> None:
-        """Keep the analyzer's vocabulary current after one document was added or removed."""
+        """Keep the analyzer's vocabulary current after one document was added or removed
+        by this process (the generation moved by one: ours)."""
         self.analyzer.count_document(index_terms(index_title, index_body), delta)
+        self._generation += 1
 
     async def refresh(self) -> None:
         """Reload the index vocabulary (after articles were added or deleted)."""
+        self._generation = await self.store.generation()
         self.analyzer.refresh(await self.store.vocabulary(), await self.store.document_count())
         self._card_rows = None
+
+    async def ensure_current(self) -> None:
+        """Reload when another process (`python -m bot ingest`, an admin on another
+        instance) changed the content since we last looked: one read of a meta row."""
+        if await self.store.generation() != self._generation:
+            await self.refresh()
 
     # ---- weights --------------------------------------------------------------------------
     def term_weight(self, term: Term) -> float:
@@ -206,6 +217,7 @@ class SearchEngine:
 
     # ---- search ---------------------------------------------------------------------------
     async def search(self, text: str, limit: int = 5) -> SearchResult:
+        await self.ensure_current()
         query = self.analyzer.analyze(text)
         result = SearchResult(query)
         if not query.terms:

@@ -7,12 +7,13 @@ one transaction: a failure anywhere rolls all of it back.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -170,6 +171,44 @@ async def _index_delete(db: aiosqlite.Connection, rowid: int) -> None:
     await db.execute("DELETE FROM search_index WHERE rowid=?", (rowid,))
 
 
+class AlreadyRunning(RuntimeError):
+    """Another `python -m bot run` holds this database."""
+
+
+@contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `<database>.lock` for as long as the bot runs.
+
+    Two `run` processes on one SQLite file both drained the outbox: 46 of 50 notifications
+    went out twice. A second `run` refuses to start instead. (`ingest` and `chat` do not
+    take it: they may run beside the bot.) The lock is the OS's (flock), so it is released
+    when the process dies, even by kill -9."""
+    lock_path = Path(f"{path}.lock")
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyRunning(
+                f"another bot is already running on {path} (lock {lock_path})"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+async def _bump_generation(db: aiosqlite.Connection) -> None:
+    """Count a change of the searchable content, inside the transaction that makes it.
+
+    `python -m bot ingest` writes from another process while the bot runs; the bot's
+    in-memory vocabulary would not know the new words until a restart. Every process
+    compares this number before searching and reloads when another one changed it."""
+    await db.execute(
+        "INSERT INTO meta(key, value) VALUES('generation', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
+
+
 class Store:
     """One connection to one SQLite file; create with `await Store.open(path)`."""
 
@@ -236,6 +275,13 @@ class Store:
             await self._db.execute("COMMIT")
 
     # ---- meta -------------------------------------------------------------------------
+    async def generation(self) -> int:
+        """How many times the searchable content changed, by any process (see
+        `_bump_generation`): a running bot compares it before searching."""
+        async with self._db.execute("SELECT value FROM meta WHERE key='generation'") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
     async def get_meta(self, key: str) -> str | None:
         async with self._db.execute("SELECT value FROM meta WHERE key=?", (key,)) as cur:
             row = await cur.fetchone()
@@ -252,6 +298,7 @@ class Store:
     async def add_article(self, article: NewArticle, events: Iterable[EventFacts]) -> int:
         """Store an article, its events and its index row in one transaction; return its id."""
         async with self.transaction() as db:
+            await _bump_generation(db)
             cur = await db.execute(
                 "INSERT INTO articles(title, published, source_url, places, summary, body,"
                 " content_hash, origin, fmt, created_at, source_name)"
@@ -331,6 +378,7 @@ class Store:
     async def delete_article(self, article_id: int) -> bool:
         """Remove an article with its events, index row and pending notifications."""
         async with self.transaction() as db:
+            await _bump_generation(db)
             cur = await db.execute("DELETE FROM articles WHERE id=?", (article_id,))
             if cur.rowcount == 0:
                 return False
@@ -352,6 +400,7 @@ class Store:
         Cards sit in the index under negative rowids, so articles can use their own ids.
         """
         async with self.transaction() as db:
+            await _bump_generation(db)
             await db.execute("DELETE FROM cards")
             async with db.execute("SELECT rowid FROM search_index WHERE rowid < 0") as cur:
                 old = [r[0] for r in await cur.fetchall()]
@@ -372,6 +421,7 @@ class Store:
     async def reindex_articles(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Rebuild the article rows of the index from (article id, index title, index body)."""
         async with self.transaction() as db:
+            await _bump_generation(db)
             await db.execute("DELETE FROM search_index WHERE rowid >= 0")
             await db.executemany(
                 "INSERT INTO search_index(rowid, title, body, doc) VALUES(?,?,?,?)",
@@ -552,6 +602,30 @@ class Store:
             "UPDATE outbox SET attempts=attempts+1, not_before=?, error=?, status=? WHERE id=?",
             (not_before, error, "failed" if give_up else "pending", outbox_id),
         )
+
+    async def postpone_chat(self, chat_id: int, not_before: float) -> None:
+        """Hold every pending item of one chat until `not_before`: that chat's own backoff,
+        so the sender does not try its other items meanwhile (and others are not held)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET not_before=max(not_before, ?) "
+                "WHERE chat_id=? AND status='pending'",
+                (not_before, chat_id),
+            )
+
+    async def move_chat(self, old: int, new: int) -> None:
+        """A group became a supergroup (new id): its subscriptions and pending items follow.
+
+        A topic the new chat already subscribed to keeps the new chat's row. Dedupe keys
+        keep the id the item was planned for."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE OR IGNORE subscriptions SET chat_id=? WHERE chat_id=?", (new, old)
+            )
+            await db.execute("DELETE FROM subscriptions WHERE chat_id=?", (old,))
+            await db.execute(
+                "UPDATE outbox SET chat_id=? WHERE chat_id=? AND status='pending'", (new, old)
+            )
 
     async def outbox_counts(self) -> dict[str, int]:
         async with self._db.execute("SELECT status, count(*) FROM outbox GROUP BY status") as cur:
