@@ -111,6 +111,7 @@ MONTHS = {name: number for number, name in enumerate(MONTHS_NOMINATIVE, start=1)
 _YEAR = re.compile(r"^20\d\d$")
 GENERIC_EVENT_WORDS = {"мероприятие", "событие"}
 EVENT_KIND_WORDS = trigger_lemmas() | GENERIC_EVENT_WORDS | {"площадка"}
+TRAVEL_WORDS = {"поехать", "съездить", "отправиться", "ехать", "поездка", "командировка"}
 HAPPEN_WORDS = {
     "быть",
     "планироваться",
@@ -164,7 +165,7 @@ _NOT_TOPIC = (
 
 # What a short follow-up asks about the last subject.
 ASPECT_WORDS: dict[str, frozenset[str]] = {
-    "when": frozenset({"когда", "дата", "число", "срок", "время", "месяц", "день"}),
+    "when": frozenset({"когда", "дата", "срок", "время", "месяц", "день"}),
     "where": frozenset({"где", "адрес", "место", "куда", "город", "находиться", "располагаться"}),
     "who": frozenset({"кто", "организатор", "организовать", "организовывать", "проводить", "чей"}),
     "count": frozenset({"сколько", "скока", "скоко", "количество", "цифра", "статистика"}),
@@ -273,8 +274,14 @@ def as_id(text: str) -> int | None:
 
 
 def asked_aspects(lemmas: list[str]) -> frozenset[str]:
+    """What the question asks: who, when, where, how many. «число» is a date after «какой»
+    («до какого числа») and a count otherwise («число центров»)."""
     present = set(lemmas)
-    return frozenset(a for a, vocabulary in ASPECT_WORDS.items() if present & vocabulary)
+    found = {a for a, vocabulary in ASPECT_WORDS.items() if present & vocabulary}
+    for i, word in enumerate(lemmas):
+        if word == "число":
+            found.add("when" if i and lemmas[i - 1] == "какой" else "count")
+    return frozenset(found)
 
 
 def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsRequest | None:
@@ -305,7 +312,9 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     past = bool(set(tokens) & PAST_MARKERS)
     # «что будет в 2027 году», «что было в ноябре»: a period and a verb of happening.
     happening = bool((months or year) and present & HAPPEN_WORDS)
-    if not present & EVENT_KIND_WORDS and not happening:
+    # «куда съездить весной»: a trip for a specialist is an event to go to.
+    travel = bool(present & TRAVEL_WORDS and present & {"куда", "где"})
+    if not present & EVENT_KIND_WORDS and not happening and not travel:
         return None
     if past and (len(tokens) > LONG_MESSAGE or not happening):
         # «когда прошла Профи-2025», a story about an event that happened: the article

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.datafile import DataFileError
+from bot.datafile import DataFileError, describe
 
 
 class _Strict(BaseModel):
@@ -66,13 +66,12 @@ def load_cards(path: Path) -> list[dict]:
     try:
         spec = CardsFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = list(first["loc"])
-        where = ".".join(str(p) for p in loc)
+        line = describe(exc)
+        loc = exc.errors()[0]["loc"]
         if len(loc) >= 2 and loc[0] == "card" and isinstance(loc[1], int):
             raw = tomllib.loads(path.read_text(encoding="utf-8"))["card"][loc[1]]
-            where = f"card «{raw.get('id', loc[1])}»." + ".".join(str(p) for p in loc[2:])
-        raise DataFileError(f"{path}: {where}: {first['msg']}") from None
+            line = line.replace(f"card.{loc[1]}.", f"card «{raw.get('id', loc[1])}».", 1)
+        raise DataFileError(f"{path}: {line}") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise DataFileError(f"{path}: {exc}") from None
     ids = [c.id for c in spec.card]

@@ -7,16 +7,149 @@ a misspelt key can never load silently into a bot that answers «не нашёл
 
 from __future__ import annotations
 
+import os
+import re
+import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class DataFileError(ValueError):
     """A curated data file that cannot be used."""
 
 
-def validation_line(path: Path, exc: ValidationError) -> str:
-    first = exc.errors()[0]
+def describe(exc: ValidationError) -> str:
+    """The most useful single problem: a misspelt key shows as an unknown key *and* a
+    missing one; the unknown key is named first, with the missing one it probably meant."""
+    errors = exc.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     where = ".".join(str(p) for p in first["loc"]) or "(файл)"
-    return f"{path}: {where}: {first['msg']}"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+        parent = first["loc"][:-1]
+        missing = [
+            str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent
+        ]
+        if missing:
+            message += f" (missing: {', '.join(missing)} — misspelt?)"
+    return f"{where}: {message}"
+
+
+def validation_line(path: Path, exc: ValidationError) -> str:
+    return f"{path}: {describe(exc)}"
+
+
+# ---------------------------------------------------------------------- where the files are
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def data_dir() -> Path:
+    """DATA_DIR (the setting, also read by worker processes through the environment), or
+    the project's data/ folder. Every loader asks here, so DATA_DIR is honoured everywhere."""
+    return Path(os.environ.get("DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def data_path(name: str) -> Path:
+    return data_dir() / name
+
+
+# ---------------------------------------------------------------------- schemas
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _regexes(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"«{pattern}» is not a valid regular expression: {exc}") from None
+    return patterns
+
+
+class _DropSpec(_Strict):
+    exact: list[str] = []
+    patterns: list[str] = []
+    _check = field_validator("patterns")(lambda cls, v: _regexes(v))
+
+
+class _CutSpec(_Strict):
+    exact: list[str] = []
+    patterns: list[str] = []
+    min_words_before: int = Field(30, ge=0)
+    _check = field_validator("patterns")(lambda cls, v: _regexes(v))
+
+
+class _MetadataSpec(_Strict):
+    date_header: str
+    date_only: list[str] = []
+    photo_url: str
+    source: str
+    _check = field_validator("date_only")(lambda cls, v: _regexes(v))
+    _one = field_validator("date_header", "photo_url", "source")(lambda cls, v: _regexes([v])[0])
+
+
+class BoilerplateSpec(_Strict):
+    drop: _DropSpec
+    cut: _CutSpec
+    metadata: _MetadataSpec
+
+
+class _KindSpec(_Strict):
+    name: str = Field(min_length=1)
+    title: str = ""
+    generic: bool = False
+    triggers: list[str] = Field(min_length=1)
+
+
+class EventKindsSpec(_Strict):
+    kind: list[_KindSpec] = Field(min_length=1)
+
+
+class _PlaceSpec(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+
+
+class PlacesSpec(_Strict):
+    exclude: list[str] = []
+    not_places: list[str] = []
+    place: list[_PlaceSpec] = []
+    regions: dict[str, str] = {}
+
+
+class SearchSpec(_Strict):
+    stopwords: str = ""
+    number_words: list[str] = []
+    synonyms: list[list[str]] = []
+    short_forms: dict[str, str] = {}
+
+
+def read_data(path: Path, model: type[BaseModel]) -> dict[str, Any]:
+    """A curated TOML file, validated: its content as plain data, or DataFileError."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return model.model_validate(raw).model_dump()
+    except ValidationError as exc:
+        raise DataFileError(validation_line(path, exc)) from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: {exc}") from None
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "boilerplate.toml": BoilerplateSpec,
+    "event_kinds.toml": EventKindsSpec,
+    "places.toml": PlacesSpec,
+    "search.toml": SearchSpec,
+}
+
+
+def validate_data_files(folder: Path | None = None) -> None:
+    """Check every curated file whose loader is lazy (read on first use, maybe inside an
+    upload): a bad one must stop the start, not the first upload."""
+    folder = folder or data_dir()
+    for name, model in SCHEMAS.items():
+        read_data(folder / name, model)

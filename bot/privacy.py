@@ -27,6 +27,7 @@ def redact(text: str) -> str:
     """The question with e-mails, phone numbers and introduced names masked."""
     text = _EMAIL.sub("[e-mail]", text)
     text = _PHONE.sub("[телефон]", text)
+
     def name(m: re.Match[str]) -> str:
         typed = m.group(1)
         return m.group(0)[: m.start(1) - m.start(0)] + "[имя]" + typed[len(typed.rstrip()) :]

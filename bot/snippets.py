@@ -59,6 +59,7 @@ _WHO_MARKERS = frozenset(
 )
 ASPECT_BONUS = 1.0
 TITLE_TERM = 0.3
+UNANSWERED = 0.5
 # Any reference date: only whether a sentence states a date matters here, not which.
 _ANY_YEAR = dt.date(2000, 1, 1)
 KEY_FACTS = frozenset({"count", "when", "where"})
@@ -188,7 +189,10 @@ def best_sentences(
         score = _overlap(sentence, query, weights)
         if score > 0 and query.wants_number and has_figure(sentence):
             score *= NUMBER_BONUS
-        score += ASPECT_BONUS * unit * aspect_score(sentence, aspects)
+        answers = aspect_score(sentence, aspects)
+        if aspects and not answers:
+            score *= UNANSWERED  # asked «who», and the sentence names nobody
+        score += ASPECT_BONUS * unit * answers
         if len(sentence) > LONG_SENTENCE:
             score *= 0.7
         score -= 0.01 * position  # prefer earlier among equals

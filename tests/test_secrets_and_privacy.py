@@ -25,7 +25,9 @@ from tests.fakebotapi import TEST_TOKEN
 async def test_a_failed_download_never_logs_the_token(harness, caplog):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    guard_handler(handler, harness.app.settings.model_copy(update={"bot_token": SecretStr(TEST_TOKEN)}))
+    guard_handler(
+        handler, harness.app.settings.model_copy(update={"bot_token": SecretStr(TEST_TOKEN)})
+    )
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     old_level = root.level
@@ -64,8 +66,13 @@ def test_configure_logging_guards_every_handler_and_silences_sql(monkeypatch):
         assert all(any(isinstance(f, SecretsFilter) for f in h.filters) for h in root.handlers)
         assert logging.getLogger("aiosqlite").getEffectiveLevel() >= logging.WARNING
         record = logging.LogRecord(
-            "aiohttp.client", logging.ERROR, __file__, 1,
-            "GET %s failed", (f"https://api.telegram.org/file/bot{TEST_TOKEN}/doc.txt",), None,
+            "aiohttp.client",
+            logging.ERROR,
+            __file__,
+            1,
+            "GET %s failed",
+            (f"https://api.telegram.org/file/bot{TEST_TOKEN}/doc.txt",),
+            None,
         )
         guard = next(f for f in root.handlers[0].filters if isinstance(f, SecretsFilter))
         guard.filter(record)

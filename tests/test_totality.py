@@ -23,8 +23,23 @@ NUMBERS = st.sampled_from(
     ["0", "-1", "1" * 40, "²", "١٢", "9" * 25, "1e9", "0x10", "٣", "½", "𝟘", "007"]
 )
 COMMANDS = st.sampled_from(
-    ["/delete", "/events", "/search", "/subscribe", "/unsubscribe", "/articles", "/start",
-     "/help", "/helpline", "/mfc", "/services", "/stats", "/add", "/nonexistent", "/"]
+    [
+        "/delete",
+        "/events",
+        "/search",
+        "/subscribe",
+        "/unsubscribe",
+        "/articles",
+        "/start",
+        "/help",
+        "/helpline",
+        "/mfc",
+        "/services",
+        "/stats",
+        "/add",
+        "/nonexistent",
+        "/",
+    ]
 )
 MESSAGES = st.one_of(
     ANY_TEXT,
@@ -34,8 +49,9 @@ MESSAGES = st.one_of(
 )
 CALLBACKS = st.one_of(
     ANY_TEXT.map(lambda t: t[:64]),
-    st.builds(lambda p, n: f"{p}:{n}", st.sampled_from(["ics", "del", "arts", "ev", "open"]),
-              NUMBERS),
+    st.builds(
+        lambda p, n: f"{p}:{n}", st.sampled_from(["ics", "del", "arts", "ev", "open"]), NUMBERS
+    ),
     st.builds(lambda n: f"open:a:{n}", NUMBERS),
     st.builds(lambda n: f"del:{n}:1", NUMBERS),
     st.builds(lambda n: f"ev:{n}::0", NUMBERS),
@@ -53,7 +69,8 @@ class ErrorLog(logging.Handler):
 
 def _apologies(harness) -> list:
     return [
-        c for c in harness.api.calls
+        c
+        for c in harness.api.calls
         if c.method in ("sendMessage", "answerCallbackQuery")
         and APOLOGY in (c.params.get("text") or "")
     ]
@@ -85,7 +102,10 @@ async def test_any_message_is_answered_without_an_error(harness, text, admin):
 @given(caption=MESSAGES)
 async def test_any_caption_is_handled(harness, caption):
     update = harness.api.push_document(
-        "Текст статьи.".encode(), "a.txt", caption=caption[:1000], user_id=USER_ID,
+        "Текст статьи.".encode(),
+        "a.txt",
+        caption=caption[:1000],
+        user_id=USER_ID,
         chat_id=USER_ID,
     )
     await harness.push(update)

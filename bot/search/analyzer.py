@@ -116,6 +116,14 @@ def _parse(token: str) -> tuple[str | None, bool]:
     return tag.POS, tag.POS in FUNCTION_POS or "Apro" in tag.grammemes
 
 
+@lru_cache(maxsize=20_000)
+def _is_place(lem: str) -> bool:
+    """True when pymorphy3 reads the word as a place name (tag Geox)."""
+    if not any("а" <= ch <= "я" for ch in lem) or lem in ABBREVIATIONS:
+        return False
+    return any("Geox" in p.tag for p in morph_analyzer().parse(lem)[:2])
+
+
 def is_function_word(token: str) -> bool:
     return _parse(token)[1]
 
@@ -249,6 +257,7 @@ class QueryAnalyzer:
             self._add_phonetic(term)
         self._unknown_idf = self._idf_of(0)
         self._cache: dict[str, tuple[str, str, float] | None] = {}
+        self._place_cache: dict[str, list[str]] = {}
         self._syn_index: dict[str, list[tuple[tuple[str, ...], int, str]]] | None = None
         self._syn_alts: dict[int, list[str]] = {}
         # The vocabulary and the caches are long-lived and large (hundreds of thousands of
@@ -282,6 +291,7 @@ class QueryAnalyzer:
                     del self._sorted[position]
         self._unknown_idf = self._idf_of(0)
         self._cache.clear()
+        self._place_cache.clear()
         self._syn_index = None
         self._syn_alts = {}
 
@@ -493,6 +503,24 @@ class QueryAnalyzer:
         relatives = self.relatives(lem)
         return relatives[0] if relatives else None
 
+    def place_adjectives(self, lem: str) -> list[str]:
+        """For a city, the adjective the index holds («оренбург» → «оренбургский»): an
+        article about «Оренбургской области» is about Оренбург's region, and texts name
+        places either way. Only for words pymorphy3 tags as place names."""
+        found = self._place_cache.get(lem)
+        if found is None:
+            found = []
+            if len(lem) >= 4 and _is_place(lem):
+                bare = lem.rstrip(_VOWEL_END)
+                i = bisect.bisect_left(self._sorted, bare)
+                for cand in self._sorted[i : i + 50]:
+                    if not cand.startswith(bare):
+                        break
+                    if cand.endswith(("ский", "цкий")) and len(cand) - len(bare) <= 5:
+                        found.append(cand)
+            self._place_cache[lem] = found
+        return found
+
     def relatives(self, lem: str, limit: int = 1) -> list[str]:
         """Index words of the same stem as `lem` (not `lem` itself), most frequent first."""
         if len(lem) < 5 or lem.isdigit():
@@ -538,6 +566,8 @@ class QueryAnalyzer:
             if lem in self.doc_freq or token in self.doc_freq:
                 key = lem if lem in self.doc_freq else token
                 term = Term(token, {key: 1.0}, True, importance, "index")
+                for adjective in self.place_adjectives(key):
+                    term.lemmas.setdefault(adjective, DERIVED_WEIGHT)
             else:
                 fixed = None
                 if corrections < MAX_CORRECTIONS:

@@ -55,7 +55,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
-from bot.search.indexer import card_index_text
+from bot.search.indexer import card_index_text, index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
 from bot.store.sqlite import index_terms
@@ -83,11 +83,24 @@ MIN_MATCHED_SHARE = 0.15
 # has never seen is about something else.
 HEAD_MAX_WORDS = 5
 CARD_BOOST = 0.08
+# The whole question, word for word, is a phrase of the document: a name («Мы идем в
+# Семейный МФЦ» — a game named in an article) rather than a question about its words.
+PHRASE_BONUS = 0.3
+PHRASE_MIN_WORDS = 3
 TITLE_BONUS = 0.25
 NAME_BONUS = 0.2
 BM25_BONUS = 0.15
 
 _QUOTE = re.compile(r'"')
+
+
+def _typed_phrase(text: str) -> str | None:
+    """The question as the index holds text (every word, lemmatised), padded for a
+    substring test; None for short questions, where a phrase match means nothing."""
+    tokens = index_text(text).split()
+    if len(tokens) < PHRASE_MIN_WORDS:
+        return None
+    return f" {' '.join(tokens)} "
 
 
 def _quoted(term: str) -> str:
@@ -232,6 +245,7 @@ class SearchEngine:
         for doc, (title, body) in (await self._cards()).items():
             candidates.setdefault(doc, (0.0, title, body))
         best_bm25 = min((r[1] for r in rows), default=0.0) or -1.0
+        phrase = _typed_phrase(text)
         scored: list[Hit] = []
         for doc, (bm25, title_text, body_text) in candidates.items():
             f = self._features(query.terms, weights, title_text, body_text)
@@ -246,6 +260,7 @@ class SearchEngine:
                 + NAME_BONUS * f["name"]
                 + BM25_BONUS * (bm25 / best_bm25)
                 + (CARD_BOOST if doc.startswith("c:") else 0.0)
+                + (PHRASE_BONUS if phrase and phrase in f" {title_text} {body_text} " else 0.0)
             )
             title = title_text.split("|", 1)[0].strip()
             scored.append(Hit(doc, score, coverage, title))

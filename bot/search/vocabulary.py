@@ -5,10 +5,10 @@ Lemmatised once at load, so the file can hold natural phrases in dictionary form
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.datafile import SearchSpec, read_data
 from bot.text.morph import lemma
 from bot.text.normalize import words
 
@@ -26,7 +26,7 @@ class SearchVocabulary:
 
     @classmethod
     def load(cls, path: Path) -> SearchVocabulary:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_data(path, SearchSpec)
         stop = {lemma(w) for w in words(raw.get("stopwords", ""))} | set(
             words(raw.get("stopwords", ""))
         )
