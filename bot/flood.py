@@ -1,29 +1,71 @@
-"""Flood control: at most FLOOD_LIMIT messages per user per minute (0 disables).
+"""Flood control: messages (FLOOD_LIMIT a minute) and button presses (CALLBACK_LIMIT in 10 s).
 
-Over the limit, the user gets one polite warning per window and further messages are
-dropped silently — no reply storm. A sliding window of timestamps per user, in memory:
-it resets on restart, which is fine for a courtesy limit.
+Over the message limit, the user gets one polite warning per window and further messages
+are dropped silently — no reply storm. Over the press limit, each press is answered with a
+short «wait» and does nothing: 200 presses of one calendar button used to send 200 files,
+each a request against Telegram's limits for everyone. An unanswered press keeps the
+button's spinner turning, so presses are always answered.
+
+Admins (ADMIN_IDS, injected) are exempt: an admin uploading a batch of articles is working,
+not flooding, and their uploads must never be dropped silently.
+
+A sliding window of timestamps per user, in memory: it resets on restart, which is fine for
+a courtesy limit. The check and the count happen with no await in between, so updates
+handled as concurrent tasks cannot slip past it together.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Message, TelegramObject
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+log = logging.getLogger(__name__)
 
 WINDOW = 60.0
 WARNING = "Вы пишете очень часто. Подождите минуту, и я снова отвечу."
+CALLBACK_WINDOW = 10.0
+CALLBACK_WARNING = "Слишком часто, подождите немного"
+
+
+class _Window:
+    """Sliding-window counters per user."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._hits: dict[int, deque[float]] = {}
+
+    def allow(self, user: int) -> bool:
+        """Count a hit of `user`; False (and not counted) when over the limit."""
+        now = self.clock()
+        hits = self._hits.setdefault(user, deque())
+        while hits and now - hits[0] > self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        return True
 
 
 class FloodControl(BaseMiddleware):
-    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int,
+        clock: Callable[[], float] = time.monotonic,
+        exempt: Iterable[int] = (),
+    ) -> None:
         self.limit = limit
         self.clock = clock
-        self._hits: dict[int, deque[float]] = {}
+        self.exempt = frozenset(exempt)
+        self._window = _Window(limit, WINDOW, clock)
         self._warned: dict[int, float] = {}
 
     async def __call__(
@@ -32,17 +74,51 @@ class FloodControl(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if self.limit <= 0 or not isinstance(event, Message) or event.from_user is None:
+        if (
+            self.limit <= 0
+            or not isinstance(event, Message)
+            or event.from_user is None
+            or event.from_user.id in self.exempt
+        ):
             return await handler(event, data)
         user = event.from_user.id
-        now = self.clock()
-        hits = self._hits.setdefault(user, deque())
-        while hits and now - hits[0] > WINDOW:
-            hits.popleft()
-        if len(hits) >= self.limit:
+        if not self._window.allow(user):
+            now = self.clock()
             if now - self._warned.get(user, -WINDOW * 2) > WINDOW:
                 self._warned[user] = now
                 await event.answer(WARNING)
             return None
-        hits.append(now)
         return await handler(event, data)
+
+
+class CallbackFloodControl(BaseMiddleware):
+    """At most `limit` button presses per person in CALLBACK_WINDOW seconds (0 disables)."""
+
+    def __init__(
+        self,
+        limit: int,
+        clock: Callable[[], float] = time.monotonic,
+        exempt: Iterable[int] = (),
+    ) -> None:
+        self.limit = limit
+        self.exempt = frozenset(exempt)
+        self._window = _Window(limit, CALLBACK_WINDOW, clock)
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if (
+            self.limit <= 0
+            or not isinstance(event, CallbackQuery)
+            or event.from_user.id in self.exempt
+            or self._window.allow(event.from_user.id)
+        ):
+            return await handler(event, data)
+        try:
+            await event.answer(CALLBACK_WARNING)
+        except TelegramAPIError as exc:  # an old query: nothing to answer, nothing to apologise
+            log.debug("press over the limit not answered: %s", exc)
+        return None

@@ -3,10 +3,9 @@
 Planning writes rows with a dedupe key (one per happening and chat), so a notification
 or a reminder is queued at most once — also across restarts and when two articles
 announce the same event. The sender drains the outbox within Telegram's limits
-(≤ 25 messages/s overall, ≤ 1/s per chat), honours `retry_after` on 429, deactivates
-chats that blocked the bot (403) and retries 5xx/network errors with backoff. A row is
-marked sent right after Telegram accepts it; a crash in between can repeat one message
-(at-least-once), never lose one.
+(≤ 25 messages/s overall, ≤ 1/s per chat); what goes wrong with one chat stays with that
+chat (see `OutboxSender`). A row is marked sent right after Telegram accepts it; a crash in
+between can repeat one message, while a send whose answer came too late is never repeated.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -30,14 +30,36 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.callbacks import EventIcs
 from bot.events import event_matches, topic_lemmas
 from bot.render_events import event_line
+from bot.retry import never_sent, no_retries
 from bot.store import Store
-from bot.store.sqlite import EventRow
+from bot.store.sqlite import EventRow, OutboxRow
 
 log = logging.getLogger(__name__)
 
 GLOBAL_RATE = 25.0  # messages per second, under Telegram's ~30
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # tries of one item before it is 'failed'
+
+# 400 answers that mean the chat itself is gone or closed to the bot, not this message:
+# deleted accounts and groups, the bot removed or muted. Lower case, matched as substrings.
+CHAT_GONE = (
+    "chat not found",
+    "peer_id_invalid",
+    "user is deactivated",
+    "chat was deactivated",
+    "bot was kicked",
+    "bot is not a member",
+    "not enough rights",
+    "have no rights",
+    "need administrator rights",
+    "chat_write_forbidden",
+    "chat_restricted",
+)
+
+
+def _chat_gone(description: str) -> bool:
+    text = description.lower()
+    return any(marker in text for marker in CHAT_GONE)
 
 
 def _happening(event: EventRow) -> str:
@@ -97,7 +119,26 @@ class NotificationPlanner:
 
 
 class OutboxSender:
-    """Drains the outbox; `run()` loops until cancelled, `drain()` sends what is due now."""
+    """Drains the outbox; `run()` loops until cancelled, `drain()` sends what is due now.
+
+    Each failure stays with its chat, so one bad chat never holds up the others (it did:
+    a migrated group's error aborted every drain, and no other subscriber was notified):
+
+    - 429: that chat waits `retry_after` (all its items); only when two chats in a row
+      are refused is it Telegram's global limit, and then everyone pauses;
+    - a group upgraded to a supergroup: its subscriptions and items move to the new id
+      and the item is sent there;
+    - the chat is gone («chat not found», blocked, kicked, no right to write): its
+      subscriptions are deactivated and its pending items dropped;
+    - 5xx, a connection never made, anything unexpected: that chat backs off 1, 2, 4…
+      (≤ 300) seconds; after MAX_ATTEMPTS tries the item is 'failed';
+    - no answer in time: Telegram may have delivered it, so it is not resent ('failed',
+      at most once — the rule of bot/retry.py);
+    - any other 400: this item can never pass; 'failed', the chat's other items go on.
+
+    Requests are made inside `no_retries()`: the session's own retries would sleep in
+    one chat's request while the others wait.
+    """
 
     def __init__(
         self,
@@ -105,14 +146,17 @@ class OutboxSender:
         bot: Bot,
         rate: float = GLOBAL_RATE,
         per_chat_interval: float = PER_CHAT_INTERVAL,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.store = store
         self.bot = bot
         self.interval = 1.0 / rate
         self.per_chat_interval = per_chat_interval
+        self.max_attempts = max_attempts
         self._last_global = 0.0
         self._last_chat: dict[int, float] = {}
         self._paused_until = 0.0
+        self._refused_chat: int | None = None  # the chat of the last send, when it got 429
         self.wake = asyncio.Event()
 
     async def drain(self) -> int:
@@ -123,12 +167,17 @@ class OutboxSender:
             if not rows:
                 return sent
             progressed = False
+            held: set[int] = set()  # chats that failed in this pass: their rows changed
+            ready_at: list[float] = []
             for row in rows:
+                if row.chat_id in held:
+                    continue
                 now = time.monotonic()
                 if now < self._paused_until:
                     await asyncio.sleep(self._paused_until - now)
                 chat_ready = self._last_chat.get(row.chat_id, -1e9) + self.per_chat_interval
                 if time.monotonic() < chat_ready:
+                    ready_at.append(chat_ready)
                     continue  # this chat must wait; others go first
                 wait = self._last_global + self.interval - time.monotonic()
                 if wait > 0:
@@ -137,36 +186,77 @@ class OutboxSender:
                 self._last_chat[row.chat_id] = self._last_global
                 if await self._send(row):
                     sent += 1
+                else:
+                    held.add(row.chat_id)
                 progressed = True
             if not progressed:
-                soonest = (
-                    min(self._last_chat.get(r.chat_id, 0) for r in rows) + self.per_chat_interval
-                )
+                soonest = min(ready_at, default=time.monotonic())
                 await asyncio.sleep(max(0.01, soonest - time.monotonic()))
 
-    async def _send(self, row) -> bool:
+    async def _send(self, row: OutboxRow) -> bool:
         markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
         try:
-            await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+            with no_retries():
+                await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
         except TelegramRetryAfter as exc:
-            self._paused_until = time.monotonic() + exc.retry_after
-            await self.store.mark_retry(row.id, time.time() + exc.retry_after, "429")
+            if self._refused_chat is not None and self._refused_chat != row.chat_id:
+                self._paused_until = time.monotonic() + exc.retry_after
+            self._refused_chat = row.chat_id
+            await self._back_off(row, exc.retry_after, "429")
             return False
-        except TelegramForbiddenError:
-            log.info("chat %s blocked the bot: subscription deactivated", row.chat_id)
-            await self.store.deactivate_chat(row.chat_id)
+        except TelegramMigrateToChat as exc:
+            self._refused_chat = None
+            new = exc.migrate_to_chat_id
+            log.info("group %s is now supergroup %s: subscriptions moved", row.chat_id, new)
+            await self.store.move_chat(row.chat_id, new)
+            give_up = row.attempts + 1 >= self.max_attempts
+            await self.store.mark_retry(row.id, time.time(), f"moved to {new}", give_up)
             return False
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            delay = min(300.0, 2.0**row.attempts)
-            give_up = row.attempts + 1 >= MAX_ATTEMPTS
-            await self.store.mark_retry(row.id, time.time() + delay, str(exc)[:200], give_up)
+        except TelegramForbiddenError as exc:
+            self._refused_chat = None
+            await self._drop_chat(row, exc.message)
             return False
         except TelegramBadRequest as exc:
-            log.warning("outbox %s refused: %s", row.id, exc.message)
-            await self.store.mark_retry(row.id, time.time(), exc.message[:200], give_up=True)
+            self._refused_chat = None
+            if _chat_gone(exc.message):
+                await self._drop_chat(row, exc.message)
+            else:
+                log.warning("outbox %s refused: %s", row.id, exc.message)
+                await self.store.mark_retry(row.id, time.time(), exc.message[:200], give_up=True)
             return False
+        except TelegramNetworkError as exc:
+            self._refused_chat = None
+            if never_sent(exc):
+                await self._back_off(row, min(300.0, 2.0**row.attempts), exc.message)
+            else:
+                log.warning("outbox %s: no answer in time, may have been delivered", row.id)
+                await self.store.mark_retry(
+                    row.id,
+                    time.time(),
+                    f"unknown outcome, not resent: {exc.message}"[:200],
+                    give_up=True,
+                )
+            return False
+        except Exception as exc:  # 5xx, 401/404/409, a malformed answer: this chat waits
+            self._refused_chat = None
+            if not isinstance(exc, TelegramServerError):
+                log.warning("outbox %s failed: %r", row.id, exc)
+            await self._back_off(row, min(300.0, 2.0**row.attempts), repr(exc))
+            return False
+        self._refused_chat = None
         await self.store.mark_sent(row.id)
         return True
+
+    async def _back_off(self, row: OutboxRow, delay: float, error: str) -> None:
+        """Retry this item, and hold the chat's other items, `delay` seconds from now."""
+        not_before = time.time() + delay
+        give_up = row.attempts + 1 >= self.max_attempts
+        await self.store.mark_retry(row.id, not_before, error[:200], give_up)
+        await self.store.postpone_chat(row.chat_id, not_before)
+
+    async def _drop_chat(self, row: OutboxRow, reason: str) -> None:
+        log.info("chat %s cannot be written to (%s): subscription deactivated", row.chat_id, reason)
+        await self.store.deactivate_chat(row.chat_id)
 
     async def run(self, poll: float = 5.0) -> None:
         while True:

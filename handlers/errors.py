@@ -1,4 +1,11 @@
-"""Errors: log the exception, tell the user something short rather than stay silent."""
+"""Errors: log the exception, tell the user something short rather than stay silent.
+
+By the time an error arrives here the failed request was already retried (429, 5xx: see
+bot/retry.py). The apology carries 112 and the helpline because the reply it stands in for
+may have been the crisis reply: the numbers must reach the person either way. A reply whose
+answer came too late may in fact have been delivered; an apology after it is the price of
+never leaving someone in danger with nothing.
+"""
 
 import logging
 

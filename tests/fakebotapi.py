@@ -7,7 +7,8 @@ show up in production: unescaped ``<`` in HTML, a message longer than 4096 UTF-1
 server speaks HTTP on 127.0.0.1 like ``api.telegram.org`` does, rejects those requests with
 Telegram's own status codes and wording, records every call for assertions, serves long polling
 (``getUpdates``) so that ``Dispatcher.start_polling`` works unchanged, and can inject the
-failures a real bot meets (429 with ``retry_after``, 403 "bot was blocked", 5xx).
+failures a real bot meets (429 with ``retry_after``, 403 "bot was blocked", 5xx, a group
+migrated to a supergroup, an answer that comes late).
 
 Usage::
 
@@ -648,6 +649,7 @@ class _StoredFile:
     file_path: str
     file_name: str | None = None
     mime_type: str | None = None
+    size_known: bool = True  # False: file_size left out of the update and of getFile
 
 
 @dataclass
@@ -674,6 +676,17 @@ class _FailRule:
     remaining: int
 
     def matches(self, method: str, chat_id: int | None) -> bool:
+        return self.method == method and (self.chat_id is None or self.chat_id == chat_id)
+
+
+@dataclass
+class _DelayRule:
+    method: str
+    seconds: float
+    chat_id: int | None
+    remaining: int
+
+    def matches(self, method: str, chat_id: Any) -> bool:
         return self.method == method and (self.chat_id is None or self.chat_id == chat_id)
 
 
@@ -762,6 +775,8 @@ class FakeBotAPI:
         self._fail_rules: list[_FailRule] = []
         self._blocked: set[int] = set()
         self._missing_chats: set[int] = set()
+        self._migrated: dict[int, int] = {}  # group id -> supergroup id
+        self._delays: list[_DelayRule] = []
         self._rate: _RateLimit | None = None
         self._extra_methods: dict[str, Any] = {}
 
@@ -957,6 +972,19 @@ class FakeBotAPI:
         """Every call to this chat answers 400 "chat not found" (e.g. a deleted account)."""
         self._missing_chats.add(chat_id)
 
+    def migrate_chat(self, chat_id: int, to_chat_id: int) -> None:
+        """The group was upgraded to a supergroup: every call to it answers 400 with
+        ``migrate_to_chat_id`` (as Telegram), and the new id works."""
+        self._migrated[chat_id] = to_chat_id
+
+    def delay_next(
+        self, method: str, seconds: float, chat_id: int | None = None, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id`` if given) ``seconds``
+        late. The call is carried out and recorded at once — a late answer, not a lost
+        request — so a client that gives up and sends again shows up as two calls."""
+        self._delays.append(_DelayRule(method.lower(), seconds, chat_id, times))
+
     def rate_limit(
         self, per_chat_per_sec: int = 1, global_per_sec: int = 30, per_group_per_min: int = 20
     ) -> None:
@@ -981,6 +1009,13 @@ class FakeBotAPI:
         if chat_id is not None:
             if chat_id in self._missing_chats:
                 raise ApiError(400, "Bad Request: chat not found", injected=True)
+            if chat_id in self._migrated:
+                raise ApiError(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    {"migrate_to_chat_id": self._migrated[chat_id]},
+                    injected=True,
+                )
             if chat_id in self._blocked:
                 text = (
                     "Forbidden: bot was blocked by the user"
@@ -1090,6 +1125,13 @@ class FakeBotAPI:
             }
             status = 500
         self._record(Call(name, params, files, started, body, status, token, injected))
+        for rule in self._delays:
+            if rule.matches(name.lower(), params.get("chat_id")):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self._delays.remove(rule)
+                await asyncio.sleep(rule.seconds)
+                break
         return web.json_response(body, status=status)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
@@ -1548,19 +1590,26 @@ class FakeBotAPI:
         user_id: int | None = None,
         chat_type: str = "private",
         first_name: str = "Тест",
+        with_size: bool = True,
     ) -> int:
-        """A user sends a file; getFile + download then return exactly ``file_bytes``."""
+        """A user sends a file; getFile + download then return exactly ``file_bytes``.
+
+        ``with_size=False`` leaves ``file_size`` out of the message and of getFile's answer,
+        as the Bot API allows (it is optional in both).
+        """
         mime_type = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         stored = self._register_file(file_bytes, "documents", file_name, mime_type)
+        stored.size_known = with_size
         content: dict[str, Any] = {
             "document": {
                 "file_id": stored.file_id,
                 "file_unique_id": stored.file_unique_id,
                 "file_name": file_name,
                 "mime_type": mime_type,
-                "file_size": len(file_bytes),
             }
         }
+        if with_size:
+            content["document"]["file_size"] = len(file_bytes)
         if caption:
             content["caption"] = caption
         message = self._user_message(chat_id, user_id, chat_type, first_name, None, content)
@@ -1947,9 +1996,12 @@ class FakeBotAPI:
         if len(stored.content) > MAX_DOWNLOAD_BYTES:
             raise bad("file is too big")
         self._gate(ctx)
-        return {
+        result = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
             "file_size": len(stored.content),
             "file_path": stored.file_path,
         }
+        if not stored.size_known:
+            del result["file_size"]
+        return result
