@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from aiogram import Bot
 from aiogram.types import InlineKeyboardButton
 
 from bot.app import App
 from bot.articles.dates import format_date_range
+from bot.articles.limits import too_large_message
 from bot.articles.service import IngestOutcome
 from bot.callbacks import ArticlesPage, DeleteArticle
 from bot.replies import Reply, human_date, open_button, short
@@ -19,7 +22,7 @@ ALLOWED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 
 
 def upload_limit(app: App) -> int:
-    return min(TELEGRAM_DOWNLOAD_LIMIT, app.settings.max_upload_mb * 1024 * 1024)
+    return min(TELEGRAM_DOWNLOAD_LIMIT, app.upload_limit())
 
 
 def check_upload(app: App, filename: str, size: int | None) -> str | None:
@@ -30,8 +33,41 @@ def check_upload(app: App, filename: str, size: int | None) -> str | None:
         return f"Формат {esc(ext)} не поддерживается: пришлите .txt, .md, .html, .docx или .pdf."
     limit = upload_limit(app)
     if size is not None and size > limit:
-        return f"Файл слишком большой ({size / 1048576:.1f} МБ); можно до {limit / 1048576:.0f} МБ."
+        return too_large_message(size, limit)
     return None
+
+
+class UploadTooLarge(Exception):
+    """The file turned out larger than the upload limit; the message is the refusal."""
+
+
+class _BoundedBuffer(io.BytesIO):
+    """A download destination that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.size = 0
+
+    def write(self, chunk) -> int:  # type: ignore[override]
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise UploadTooLarge(too_large_message(None, self.limit))
+        return super().write(chunk)
+
+
+async def download(bot: Bot, file_id: str, limit: int) -> bytes:
+    """The file's bytes, counted as they arrive; ``UploadTooLarge`` past ``limit``.
+
+    ``file_size`` is optional in the Bot API (in the message and in getFile), so the limit
+    cannot rest on it: a file without it is stopped at the limit, not read whole.
+    """
+    file = await bot.get_file(file_id)
+    if file.file_size is not None and file.file_size > limit:
+        raise UploadTooLarge(too_large_message(file.file_size, limit))
+    buffer = _BoundedBuffer(limit)
+    await bot.download_file(file.file_path or "", destination=buffer)
+    return buffer.getvalue()
 
 
 async def add_text(app: App, admin_id: int, text: str) -> Reply:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiogram import Bot
 
 from bot.answering import Answerer
+from bot.articles.limits import too_large_message
 from bot.articles.service import ArticleService, IngestOutcome
+from bot.articles.worker import ParseWorker
 from bot.bootstrap import bootstrap
 from bot.calendar import event_ics, ics_filename
 from bot.crisis import CrisisDetector
+from bot.datafile import validate_data_files
 from bot.events import EventsService, clean_topic
 from bot.notify import NotificationPlanner, OutboxSender
 from bot.render_events import render_events
@@ -45,12 +49,17 @@ class App:
     @classmethod
     async def create(cls, settings: Settings) -> App:
         # The curated files first: a bad one stops the start before anything is opened.
+        # DATA_DIR reaches every loader, also in the upload worker processes, through the
+        # environment.
+        os.environ["DATA_DIR"] = str(settings.data_dir)
+        validate_data_files(settings.data_dir)
         crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
         smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
         store = await Store.open(settings.database_path)
         try:
-            articles = ArticleService(store)
-            await bootstrap(store, articles, settings.seeds_dir, settings.data_dir)
+            # The project's own seeds are parsed in this process (trusted, nobody waiting yet);
+            # uploads and ingested files go to a worker process with time and memory limits.
+            await bootstrap(store, ArticleService(store), settings.seeds_dir, settings.data_dir)
             search = await SearchEngine.create(
                 store, SearchVocabulary.load(settings.data_dir / "search.toml")
             )
@@ -58,6 +67,9 @@ class App:
             # aiosqlite's thread would keep the process alive: a failed start must exit.
             await store.close()
             raise
+        articles = ArticleService(
+            store, ParseWorker(settings.parse_timeout_s, settings.parse_memory_mb)
+        )
         events = EventsService(store)
         answerer = Answerer(store, search, crisis, events, settings.today, smalltalk)
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
@@ -67,7 +79,12 @@ class App:
         return self.settings.today()
 
     async def close(self) -> None:
+        await self.articles.close()  # the parse worker process
         await self.store.close()
+
+    def upload_limit(self) -> int:
+        """MAX_UPLOAD_MB in bytes: the largest file an admin may upload or ingest."""
+        return self.settings.max_upload_mb * 1024 * 1024
 
     async def events_reply(self, topic: str = "", offset: int = 0, past: bool = False) -> Reply:
         """The /events list: upcoming first; when none, the latest past ones."""
@@ -103,12 +120,20 @@ class App:
         return True
 
     async def add_article_file(self, path: Path) -> IngestOutcome:
+        """``python -m bot ingest``: the upload limit holds here too, before reading."""
+        limit = self.upload_limit()
         try:
-            data = path.read_bytes()
+            size = path.stat().st_size
+            if size > limit:
+                return IngestOutcome(name=str(path), error=too_large_message(size, limit))
+            with path.open("rb") as handle:
+                data = handle.read(limit + 1)  # bounded: a pipe or a growing file too
         except OSError as exc:
             return IngestOutcome(
                 name=str(path), error=f"не удалось прочитать файл ({exc.strerror})"
             )
+        if len(data) > limit:
+            return IngestOutcome(name=str(path), error=too_large_message(None, limit))
         return await self.add_article(data, path.name, origin=f"ingest:{path.name}")
 
     async def start_background(self, bot: Bot) -> None:

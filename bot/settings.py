@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     query_log_days: int = 90
     reminder_days: int = 3
     max_upload_mb: int = 10
+    parse_timeout_s: float = 30.0
+    parse_memory_mb: int = 1024
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
@@ -57,6 +59,15 @@ class Settings(BaseSettings):
         if not head.isdigit() or len(tail) < 20:
             raise ValueError("expected the form 123456:ABC… given by @BotFather")
         return text
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: object) -> object:
+        if value in (None, ""):
+            return PROJECT_ROOT / "data"
+        if not Path(str(value)).is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
 
     @field_validator("bot_today", mode="before")
     @classmethod
@@ -168,6 +179,20 @@ class Settings(BaseSettings):
     def _non_negative(cls, value: int) -> int:
         if value < 0:
             raise ValueError("must be zero or a positive number")
+        return value
+
+    @field_validator("parse_timeout_s")
+    @classmethod
+    def _parse_timeout(cls, value: float) -> float:
+        if not 0 < value <= 3600:
+            raise ValueError("must be seconds, more than 0 and at most 3600")
+        return value
+
+    @field_validator("parse_memory_mb")
+    @classmethod
+    def _parse_memory(cls, value: int) -> int:
+        if value < 256:
+            raise ValueError("must be at least 256 (the parser itself takes ~120 MB)")
         return value
 
     @property

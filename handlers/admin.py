@@ -32,11 +32,12 @@ async def add_file(message: Message, app: App) -> None:
     if problem:
         await message.answer(problem)
         return
-    file = await message.bot.get_file(doc.file_id)
-    data = await message.bot.download_file(file.file_path)
-    reply = await admin.add_document(
-        app, message.from_user.id, data.read(), doc.file_name or "file"
-    )
+    try:
+        data = await admin.download(message.bot, doc.file_id, admin.upload_limit(app))
+    except admin.UploadTooLarge as exc:
+        await message.answer(str(exc))
+        return
+    reply = await admin.add_document(app, message.from_user.id, data, doc.file_name or "file")
     await send_reply(message.bot, message.chat.id, reply)
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -40,9 +39,8 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from razdel import sentenize
 
+from bot.datafile import BoilerplateSpec, data_path, read_data
 from bot.text.normalize import normalize, words
-
-BOILERPLATE_FILE = Path(__file__).resolve().parents[2] / "data" / "boilerplate.toml"
 
 # Two paragraphs whose normalised words are this similar (rapidfuzz ratio, 0–100) are one
 # paragraph printed twice (a scraper's repeat with a changed space or quote mark).
@@ -94,11 +92,14 @@ def normalize_line(line: str) -> str:
     return text
 
 
+def load_rules(path: Path | None = None) -> BoilerplateRules:
+    """Read and compile ``boilerplate.toml`` from DATA_DIR (validated; cached per path)."""
+    return _load_rules(path or data_path("boilerplate.toml"))
+
+
 @lru_cache(maxsize=4)
-def load_rules(path: Path = BOILERPLATE_FILE) -> BoilerplateRules:
-    """Read and compile ``data/boilerplate.toml`` (cached: it is read once per process)."""
-    with open(path, "rb") as handle:
-        raw = tomllib.load(handle)
+def _load_rules(path: Path) -> BoilerplateRules:
+    raw = read_data(path, BoilerplateSpec)
 
     def compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p, re.IGNORECASE) for p in patterns)

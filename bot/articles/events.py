@@ -34,7 +34,6 @@ specialist who sees the event in `/events`. The rules, in the order they apply:
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import cache, lru_cache
@@ -46,10 +45,9 @@ import razdel
 
 from bot.articles.dates import DateMention, find_dates
 from bot.articles.places import find_places, find_places_with_spans
+from bot.datafile import EventKindsSpec, data_path, read_data
 from bot.text.morph import analyzer, lemma
 from bot.text.normalize import normalize, words
-
-KINDS_FILE = Path(__file__).resolve().parents[2] / "data" / "event_kinds.toml"
 
 # «planned»: named as a next stop with no date yet («далее в маршрутном графике —
 # Краснодарский край»); stored with the article's date and shown as «даты уточняются».
@@ -176,9 +174,14 @@ class _Vocabulary:
     by_name: dict[str, _Kind]
 
 
+def _vocabulary(path: Path | None = None) -> _Vocabulary:
+    """The kinds of event from ``event_kinds.toml`` in DATA_DIR (validated; cached)."""
+    return _load_vocabulary(path or data_path("event_kinds.toml"))
+
+
 @cache
-def _vocabulary(path: Path = KINDS_FILE) -> _Vocabulary:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+def _load_vocabulary(path: Path) -> _Vocabulary:
+    data = read_data(path, EventKindsSpec)
     triggers: dict[tuple[str, ...], _Kind] = {}
     by_name: dict[str, _Kind] = {}
     for entry in data.get("kind", []):

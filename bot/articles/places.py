@@ -21,16 +21,15 @@ organisation or project names, not venues; country-level names (Россия, Р
 
 from __future__ import annotations
 
+import bisect
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from bot.datafile import PlacesSpec, data_path, read_data
 from bot.text.morph import analyzer
 from bot.text.normalize import normalize
-
-PLACES_FILE = Path(__file__).resolve().parents[2] / "data" / "places.toml"
 
 _TOKEN_RE = re.compile(r"[A-Za-zА-Яа-яЁё]+(?:-[A-Za-zА-Яа-яЁё]+)*")
 # What may stand between two words of one multiword name.
@@ -157,9 +156,14 @@ def _key(name: str) -> tuple[str, ...]:
     return tuple(t.norm for t in _tokens(name))
 
 
+def _gazetteer(path: Path | None = None) -> _Gazetteer:
+    """The gazetteer from ``places.toml`` in DATA_DIR (validated; cached per path)."""
+    return _load_gazetteer(path or data_path("places.toml"))
+
+
 @cache
-def _gazetteer(path: Path = PLACES_FILE) -> _Gazetteer:
-    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+def _load_gazetteer(path: Path) -> _Gazetteer:
+    data = read_data(path, PlacesSpec)
     forms: dict[tuple[str, ...], str] = {}
     aliases: dict[str, str] = {}
     canonical: list[str] = []
@@ -372,11 +376,16 @@ def find_places_with_spans(text: str) -> list[tuple[str, int]]:
     gaz = _gazetteer()
     tokens = _tokens(text)
     quoted = _quoted_names(text)
+    quoted_starts = [a for a, _ in quoted]
     found: list[tuple[str, int]] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if any(a < tok.start < b for a, b in quoted):
+        # The spans are outermost quotes, so disjoint and in order: the only one that can
+        # hold this token is the last one opening before it (a bisection, not a scan of
+        # every quote — that made a long text with many quotes quadratic).
+        k = bisect.bisect_left(quoted_starts, tok.start) - 1
+        if k >= 0 and tok.start < quoted[k][1]:
             i += 1
             continue
         hit = _match_gazetteer(text, tokens, i, gaz)
@@ -481,12 +490,15 @@ def place_matches(query: str, place: str | None) -> bool:
     return bool(query_lemmas) and query_lemmas <= _lemmas(place)
 
 
-@cache
-def _regions(path: Path = PLACES_FILE) -> tuple[dict[str, str], dict[str, list[str]]]:
+def _regions(path: Path | None = None) -> tuple[dict[str, str], dict[str, list[str]]]:
     """City → region and region → cities, from the ``[regions]`` table of places.toml
     (keys compared in lower case with ё = е)."""
-    with open(path, "rb") as fh:
-        table = tomllib.load(fh).get("regions", {})
+    return _load_regions(path or data_path("places.toml"))
+
+
+@cache
+def _load_regions(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    table = read_data(path, PlacesSpec)["regions"]
     region_of: dict[str, str] = {}
     cities_of: dict[str, list[str]] = {}
     for city, region in table.items():

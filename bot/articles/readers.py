@@ -15,8 +15,11 @@ Which library does the work:
   paragraphs, hyphenated line breaks are joined).
 
 The format is decided by the content as well as the name: an HTML page saved as .txt is read
-as HTML, a PDF named .txt as PDF. Errors are ``DocumentError`` subclasses (``ValueError``)
-whose message is one Russian line fit to show the admin as is.
+as HTML, a PDF named .txt as PDF. Errors are ``DocumentError`` subclasses (``ValueError``,
+defined in ``bot.articles.errors``) whose message is one Russian line fit to show the admin
+as is. The limits of ``bot.articles.limits`` are applied where each format gets expensive:
+a .docx's parts and XML depth before python-docx opens it, a PDF's page count before its
+text is extracted, a text file's length before it is decoded.
 """
 
 from __future__ import annotations
@@ -34,9 +37,17 @@ from pathlib import PurePath
 
 from charset_normalizer import from_bytes
 
+from bot.articles import limits
+from bot.articles.errors import (  # callers have always imported these from here
+    DocumentError,
+    EmptyDocument,
+    UnreadableDocument,
+    UnsupportedDocument,
+)
 from bot.text.normalize import normalize
 
 SUPPORTED_HINT = "пришлите .txt, .md, .html, .docx или .pdf"
+_DAMAGED_DOCX = "Файл .docx повреждён или это не документ Word: сохраните его заново в Word"
 
 TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
 HTML_EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -90,22 +101,6 @@ _CODEC_PRIOR = {"cp1251": 0.05, "koi8_r": 0.04, "cp866": 0.02, "utf_16": 0.02}
 _CYRILLIC_CODECS = ["utf_8", "cp1251", "koi8_r", "mac_cyrillic", "cp866", "iso8859_5", "koi8_u"]
 
 
-class DocumentError(ValueError):
-    """A file the pipeline cannot turn into an article; the message is for the admin."""
-
-
-class UnsupportedDocument(DocumentError):
-    """The format is not one we read (an image, an archive, an old .doc…)."""
-
-
-class UnreadableDocument(DocumentError):
-    """The format is right but the content cannot be decoded (encoding, broken file)."""
-
-
-class EmptyDocument(DocumentError):
-    """The file was read but holds no article text."""
-
-
 @dataclass(frozen=True)
 class RawDocument:
     """What a reader recovered: text (one paragraph per line) and format metadata."""
@@ -132,9 +127,7 @@ def read_document(data: bytes, filename: str) -> RawDocument:
             return _read_docx(data)
         raise UnsupportedDocument(f"Формат ZIP-архив не поддерживается: {SUPPORTED_HINT}")
     if ext == ".docx":
-        raise UnreadableDocument(
-            "Файл .docx повреждён или это не документ Word: сохраните его заново в Word"
-        )
+        raise UnreadableDocument(_DAMAGED_DOCX)
     for magic, name in _MAGIC:
         if data.startswith(magic) and (len(magic) > 2 or _looks_binary(data)):
             raise UnsupportedDocument(f"Формат {name} не поддерживается: {SUPPORTED_HINT}")
@@ -152,6 +145,7 @@ def read_document(data: bytes, filename: str) -> RawDocument:
         if ext in HTML_EXTENSIONS and not _looks_like_html(text.encode("utf-8", "ignore")):
             return _read_plain(text, "txt")  # a text file someone named .html
         return _read_html(text)
+    limits.check_text_bytes(len(data))  # markup may outweigh its text; plain text may not
     return _read_plain(decode_text(data), TEXT_EXTENSIONS.get(ext, "txt"))
 
 
@@ -438,11 +432,13 @@ def _read_docx(data: bytes) -> RawDocument:
     from docx.table import Table
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            limits.check_docx_archive(archive)  # sizes and XML depth, before python-docx
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises KeyError/ValueError/lxml errors on damage
-        raise UnreadableDocument(
-            "Файл .docx повреждён или это не документ Word: сохраните его заново в Word"
-        ) from exc
+    except DocumentError:
+        raise
+    except Exception as exc:  # zipfile (CRC, encryption) and python-docx (KeyError, lxml…)
+        raise UnreadableDocument(_DAMAGED_DOCX) from exc
     lines: list[str] = []
     heading_title = None
     for block in document.iter_inner_content():
@@ -501,6 +497,7 @@ def _read_pdf(data: bytes) -> RawDocument:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableDocument("PDF защищён паролем: снимите защиту и пришлите снова")
+        limits.check_pdf_pages(len(reader.pages))
         pages = [_pdf_page_lines(page) for page in reader.pages]
         meta_title = ((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
     except DocumentError:

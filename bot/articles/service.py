@@ -1,13 +1,17 @@
 """Adding articles to the store: parse → dedupe → store with events and index rows.
 
 The pipeline itself (`bot.articles.parse`) is pure; this module is where its result
-meets the store, in one transaction per article.
+meets the store, in one transaction per article, on the event loop. Where the parsing runs
+is the parser's business: uploads go to a worker process with a time limit and a memory
+cap (`bot.articles.worker.ParseWorker`, wired in `bot.app`); the project's own seed files
+at start-up are parsed in-process (`InProcessParser`: trusted files, nobody waiting yet).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_document, similar_text
 from bot.articles.readers import DocumentError
@@ -34,14 +38,34 @@ class IngestOutcome:
         return self.article_id is not None and self.duplicate_of is None
 
 
+class DocumentParser(Protocol):
+    async def parse(self, data: bytes, filename: str) -> ParsedArticle: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessParser:
+    """``parse_document`` right here, on the caller's thread: only for trusted files."""
+
+    async def parse(self, data: bytes, filename: str) -> ParsedArticle:
+        return parse_document(data, filename)
+
+    async def close(self) -> None:
+        return None
+
+
 class ArticleService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, parser: DocumentParser | None = None) -> None:
         self.store = store
+        self.parser: DocumentParser = parser or InProcessParser()
+
+    async def close(self) -> None:
+        await self.parser.close()
 
     async def add_document(self, data: bytes, filename: str, origin: str) -> IngestOutcome:
         outcome = IngestOutcome(name=filename)
         try:
-            parsed = parse_document(data, filename)
+            parsed = await self.parser.parse(data, filename)
         except DocumentError as exc:
             outcome.error = str(exc)
             return outcome
