@@ -11,24 +11,33 @@ How a message is read:
 
 1. The message is read as typed and, when it has Latin letters, also re-typed on the
    Russian layout and read back from transliteration — the same repairs the search
-   makes (``bot.text.layout``); English rules in the lexicon match the message as typed.
+   makes (``bot.text.layout``), plus the Latin habits no table has («xochu», «wkola»,
+   «o4en»); a repaired reading counts only when most of its words are Russian, so
+   English is not read as layout noise. English rules in the lexicon match the message
+   as typed. Emoji that stand for a word («🔪» — «нож») are read as that word.
 2. ``words`` splits it into lower-case words (ё→е), exactly as the search does; HTML
    entities are decoded first and Latin look-alike letters inside Cyrillic words are
-   folded back («мeня» with a Latin «e»).
+   folded back («мeня» with a Latin «e»); a held key («помогитеее») counts once.
 3. Each word goes through the ``[spelling]`` table («бют» → «бьют», «нехочу» → «не хочу»).
-   A word pymorphy3 does not know is then corrected against the inflected forms of the
-   lexicon words (rapidfuzz, one edit from 5 letters, two from 10: «изнасилавал»,
-   «суецида»), or, failing that, split into two known words («хочуумереть»); a word that
-   is a lexicon word without its soft sign («жит») gets it back.
+   A word pymorphy3 does not know is then read «by ear» — unstressed о/а and е/и/я
+   merged, soft signs and doubled letters dropped («памагите», «сибя», «прасыпаеца») —
+   and matched to the inflected forms of the lexicon words, exactly or within one edit
+   from 5 letters, two from 10 (trigger words first, then ignore words); failing that it
+   is cut into known words («хочуумереть», «янемогубольшежить»). A lexicon word typed
+   without its soft sign («жит», «sdohnut») gets it back.
 4. Every word is turned into the set of its possible lemmas (all pymorphy3 parses, not only
    the first, so an ambiguous form never hides a trigger) and intersected with the lexicon
-   vocabulary, giving the positions of each lexicon word in the message.
+   vocabulary, giving the positions of each lexicon word in the message («=я» in a rule
+   stands for the word «я» as written, not for «меня»).
 5. Rules are checked category by category (file order = priority): every slot of a rule
-   must be found, on distinct words, within ``window`` consecutive words. A match is
-   dropped when an ``ignore`` phrase of the same category matches on a word it shares
-   («бить рекорд»), and the next occurrence is tried. A category marked ``alone`` (a bare
-   «помогите») fires only when the rest of the message is filler; a message of distress
-   emoji alone («😢😢😢») fires it too.
+   must be found, on distinct words, within ``window`` consecutive words (and in the
+   written order for an ``ordered`` rule). A match is dropped when an ``ignore`` phrase of
+   the same category, or one of the shared ``ignore`` phrases at the top of the file,
+   matches on a word it shares («бить рекорд», «вебинар по профилактике насилия»), and
+   the next occurrence is tried. In a message that laughs («😂», «ахах», «))») a match
+   made only of ``joke.words`` («мама меня убьёт») does not count. A category marked
+   ``alone`` (a bare «помогите») fires only when the rest of the message is filler; a
+   message of distress emoji alone («😢😢😢», «🔪») fires it too.
 6. Who is writing: ``adult_voice`` rules («сын», «дочь», «муж») pick the wording for adults.
 
 Besides the categories, ``soft`` rules mark messages that read as distress without being
@@ -57,7 +66,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.datafile import DataFileError
+from bot.datafile import DataFileError, describe
 from bot.text.layout import en_to_ru, has_latin, translit_to_ru
 from bot.text.morph import analyzer, is_known_word, lemma
 from bot.text.normalize import normalize, words
@@ -145,9 +154,7 @@ class LexiconError(DataFileError):
 
 
 def _describe(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(файл)"
-    return f"{where}: {first['msg']}"
+    return describe(exc)
 
 
 # ---------------------------------------------------------------------- compiled form
@@ -185,6 +192,14 @@ class Category:
     ignore: list[_Rule] = field(default_factory=list)
 
 
+# Russian typed in Latin letters by habit rather than by any table: «xochu», «wkola»,
+# «o4en», «6kola», «jit» (j before i/y as «ж»).
+_TRANSLIT_HABIT = {"x": "h", "w": "sh", "4": "ch", "6": "sh", "ji": "zhi", "jy": "zhy"}
+_TRANSLIT_HABITS = re.compile("ji|jy|[xw46]")
+
+# Three or more of the same letter in a row.
+_RUNS = re.compile(r"(\w)\1{2,}")
+
 # Function words a glued message is cut into («янемогу» → «я не могу»); other pieces must
 # be dictionary words of three letters or more, so «ст» or «ом» never come out of a cut.
 _SHORT_WORDS = frozenset(
@@ -192,9 +207,23 @@ _SHORT_WORDS = frozenset(
 )
 
 # Spelling by ear: unstressed «о» reads «а», «е/я/э» read «и», «ы» after ж/ш reads «и»,
-# «ю» reads «у», «ц» in «-еца» is «тс»; soft and hard signs and doubled letters drop.
-_FOLD = str.maketrans({"о": "а", "е": "и", "ё": "и", "я": "и", "э": "и", "ы": "и",
-                       "ю": "у", "ц": "тс", "ь": None, "ъ": None})
+# «ю» reads «у», «ц» in «-еца» is «тс», «щ» is «сч» («ищезнуть» from «ischeznut»); soft and
+# hard signs and doubled letters drop.
+_FOLD = str.maketrans(
+    {
+        "о": "а",
+        "е": "и",
+        "ё": "и",
+        "я": "и",
+        "э": "и",
+        "ы": "и",
+        "ю": "у",
+        "ц": "тс",
+        "щ": "сч",
+        "ь": None,
+        "ъ": None,
+    }
+)
 
 
 def _fold(word: str) -> str:
@@ -214,23 +243,44 @@ def _plain_word(piece: str) -> bool:
     return any(not (_NOT_PLAIN & p.tag.grammemes) for p in analyzer().parse(piece))
 
 
-def _by_length(forms: set[str]) -> dict[int, list[str]]:
-    by_length: dict[int, list[str]] = {}
-    for form in forms:
-        by_length.setdefault(len(form), []).append(form)
-    for bucket in by_length.values():
-        bucket.sort()
-    return by_length
+@lru_cache(maxsize=50_000)
+def _noun_itself(word: str) -> bool:
+    """True when the word reads as a noun in the nominative («удар», «мат»)."""
+    return any({"NOUN", "nomn"} <= p.tag.grammemes for p in analyzer().parse(word))
 
 
-def _mostly_russian(chunks: list[str]) -> bool:
-    """At least half of the words in `chunks` are dictionary words («vtyz ,m.n» → «меня
-    бьют» is; «лшдд еру дшпреы» is not)."""
-    found = [w for chunk in chunks for w in words(chunk) if _cyrillic(w)]
-    if not found:
-        return False
-    known = sum(1 for w in found if is_known_word(w))
-    return 2 * known >= len(found)
+@dataclass(frozen=True, slots=True)
+class _TypoTier:
+    """Inflected lexicon forms for typo correction, keyed by how they sound when spelled
+    by ear («памагите», «сибя», «прасыпаеца»)."""
+
+    folded: dict[str, tuple[str, ...]]
+    # folded forms by (length, first letter): a typo seldom hits the first letter, and
+    # the buckets stay small enough for a fresh 4,000-character message
+    buckets: dict[tuple[int, str], list[str]]
+
+    def form(self, key: str, word: str) -> str:
+        """The lexicon form behind a folded key that is closest to the word as written
+        («жыт» is «жить», not «жжет», though both sound «жит»)."""
+        heard = word.translate(_FOLD)
+        return min(
+            self.folded[key],
+            key=lambda form: (
+                Levenshtein.distance(heard, form.translate(_FOLD)),
+                Levenshtein.distance(word, form),
+            ),
+        )
+
+    @classmethod
+    def of(cls, forms: set[str]) -> _TypoTier:
+        grouped: dict[str, list[str]] = {}
+        for form in sorted(forms):
+            grouped.setdefault(_fold(form), []).append(form)
+        folded = {key: tuple(group) for key, group in grouped.items()}
+        buckets: dict[tuple[int, str], list[str]] = {}
+        for key in sorted(folded):
+            buckets.setdefault((len(key), key[0]), []).append(key)
+        return cls(folded, buckets)
 
 
 def _cyrillic(word: str) -> bool:
@@ -267,10 +317,9 @@ class CrisisDetector:
         self.emoji: tuple[str, ...] = tuple(spec.emoji)
         # «🔪» is read as the word «нож»: one regex pass per message, longest emoji first.
         self.emoji_words: dict[str, str] = dict(spec.emoji_words)
+        by_length = sorted(self.emoji_words, key=len, reverse=True)
         self._emoji_re = (
-            re.compile("|".join(re.escape(e) for e in sorted(self.emoji_words, key=len, reverse=True)))
-            if self.emoji_words
-            else None
+            re.compile("|".join(re.escape(e) for e in by_length)) if by_length else None
         )
         # Laughter («😂», «ахах», «))») turns «убью», «депрессия» into hyperbole. A marker
         # that is a word matches that word («лол»), «ахах*» any word starting so, anything
@@ -301,14 +350,18 @@ class CrisisDetector:
                 reply=body.reply,
                 reply_adult=body.reply_adult,
             )
-            cat.triggers = [r for r in (self._rule(e, self.window) for e in body.triggers) if r.slots]
+            cat.triggers = [
+                r for r in (self._rule(e, self.window) for e in body.triggers) if r.slots
+            ]
             cat.ignore = [
                 r for r in (self._rule(e, self.ignore_window) for e in body.ignore) if r.slots
             ]
             if not cat.triggers:
                 raise LexiconError(f"categories.{key}.triggers: нет ни одного слова")
             self.categories.append(cat)
-        self.ignore = [r for r in (self._rule(e, self.ignore_window) for e in spec.ignore) if r.slots]
+        self.ignore = [
+            r for r in (self._rule(e, self.ignore_window) for e in spec.ignore) if r.slots
+        ]
         self.adult_voice = [self._rule(e, self.window) for e in spec.adult_voice]
         self.soft = [self._rule(e, self.window) for e in spec.soft]
 
@@ -321,33 +374,39 @@ class CrisisDetector:
         self.vocabulary: frozenset[str] = frozenset(
             w for rule in rules for slot in rule.slots for w in slot
         )
-        # Typo targets: the words of triggers and of ignore phrases («семенар по профелактике
-        # насилия» must still read as a seminar), not of adult_voice.
-        target_words = {
+        # Typo targets, in two tiers: the words of triggers first, then those of ignore
+        # phrases («семенар по профелактике насилия» must still read as a seminar), so a
+        # tie between a trigger and an ignore word goes to the trigger. Not adult_voice.
+        trigger_words = {
             w
-            for rule in (
-                *(r for c in self.categories for r in (*c.triggers, *c.ignore)),
-                *self.ignore,
-                *self.soft,
-            )
+            for rule in (*(r for c in self.categories for r in c.triggers), *self.soft)
             for slot in rule.slots
             for w in slot
         }
-        forms = self._inflected_forms(target_words)
-        self._fuzzy_by_length = _by_length(forms)
-        # The same forms keyed by how they sound when spelled by ear («памагите», «сибя»,
-        # «прасыпаеца»): unstressed о/а and е/и/я merged, ь and doubled letters dropped.
-        folded: dict[str, str] = {}
-        for form in sorted(forms):
-            folded.setdefault(_fold(form), form)
-        self._folded = folded
-        self._folded_by_length = _by_length(set(folded))
+        ignore_words = {
+            w
+            for rule in (*(r for c in self.categories for r in c.ignore), *self.ignore)
+            for slot in rule.slots
+            for w in slot
+        }
+        trigger_forms = self._inflected_forms(trigger_words)
+        self._tiers = (
+            _TypoTier.of(trigger_forms),
+            _TypoTier.of(self._inflected_forms(ignore_words) - trigger_forms),
+        )
+        # The spelling table read by ear too: «неххочу» is «нехочу».
+        self._spelling_folded = {
+            _fold(wrong): right for wrong, right in self.spelling.items() if len(wrong) >= 5
+        }
+        for word in sorted(self.filler):  # and the filler words: «пажалуста», «срочна»
+            if len(word) >= 5 and _cyrillic(word):
+                self._spelling_folded.setdefault(_fold(word), (word,))
         # Single-word triggers, for the last-resort substring check if matching ever fails.
         # Stems (the word minus its last two letters), so «самоубийстве» still hits.
         self._fallback = tuple(
             sorted(
                 {
-                    normalize(r.text)[:-2]
+                    normalize(r.text).lstrip("!=")[:-2]
                     for c in self.categories
                     for r in c.triggers
                     if len(r.slots) == 1 and "|" not in r.text and len(r.text) >= 6
@@ -375,11 +434,13 @@ class CrisisDetector:
         return next((c for c in self.categories if c.key == key), None)
 
     def _rule(self, entry: RuleSpec | Mapping[str, Any], default_window: int) -> _Rule:
-        """Compile ``"a|b c"`` or ``{phrase = "a|b c", window = N}`` into lemma slots.
+        """Compile ``"a|b c"`` or ``{phrase = "a|b c", window = N, ordered = true}`` into
+        lemma slots.
 
         Each written word stands for itself and for its lemma, so an editor who writes an
         inflected form («бьют») still gets what they meant; ``!word`` stands for that exact
-        form only («!порезы» — plural cuts on the arms, unlike one kitchen cut)."""
+        form only («!порезы» — plural cuts on the arms, unlike one kitchen cut), ``=word``
+        for that very word as written, never a lemma («=ребенок» is not «детей»)."""
         ordered = False
         if isinstance(entry, PhraseSpec):
             text, ordered = entry.phrase, entry.ordered
@@ -412,7 +473,7 @@ class CrisisDetector:
         )
 
     def _inflected_forms(self, vocab: set[str]) -> set[str]:
-        """Every inflected form of the lexicon words, grouped by length, for typo matching.
+        """Every inflected form of the lexicon words, for typo matching.
 
         Matching the misspelled word against forms («изнасилавал» ~ «изнасиловал») works
         where matching pymorphy3's guessed lemma would not: a guess from a wrong ending
@@ -420,9 +481,12 @@ class CrisisDetector:
         morph = analyzer()
         forms: set[str] = set()
         for word in vocab:
+            word = word.removeprefix("=")  # «=я»: an exact word, still a typo target
             if len(word) < self.fuzzy_min_length - 1 or not _cyrillic(word):
                 continue
             forms.add(word)
+            if not is_known_word(word):  # a guessed paradigm («бравл») is noise
+                continue
             for parse in morph.parse(word):
                 if parse.normal_form.replace("ё", "е") == word:
                     forms.update(f.word.replace("ё", "е") for f in parse.lexeme)
@@ -446,57 +510,78 @@ class CrisisDetector:
         word = raw
         if _cyrillic(word) and _latin(word):
             word = word.translate(_HOMOGLYPHS)
+        if _RUNS.search(word):  # «помогитеее», «ааааа»: a held key
+            word = _RUNS.sub(r"\1", word)
         if word in self.spelling:
             return self.spelling[word]
         if not _cyrillic(word) or _latin(word):
             return (word,)
-        if word in self.filler or self._forms(word) & self.vocabulary:
+        if "=" + word + "ь" in self.vocabulary:  # «sdohnut» read back as «сдохнут»
+            return (word + "ь",)
+        if (
+            word in self.filler
+            or "=" + word in self.vocabulary
+            or self._forms(word) & self.vocabulary
+        ):
             return (word,)
-        soft = word + "ь"  # «жит», «умерет» typed without the soft sign
-        if word[-1] not in "аеиоуыэюяйь" and self._forms(soft) & self.vocabulary:
+        known = is_known_word(word)
+        # «жит», «очен», «умерет» typed without the soft sign — but not a noun that is a
+        # word of its own («удар» stays «удар», «мат» stays «мат»)
+        soft = word + "ь"
+        if (
+            word[-1] not in "аеиоуыэюяйь"
+            and not (known and _noun_itself(word))
+            and self._forms(soft) & self.vocabulary
+        ):
             return (soft,)
-        if len(word) < 4 or is_known_word(word):
+        if len(word) < 3 or known:
             return (word,)
-        by_ear = self._folded.get(_fold(word))  # «сибя», «памагите», «никаму»
-        if by_ear:
-            return (by_ear,)
+        folded = _fold(word)
+        for tier in self._tiers:
+            if folded in tier.folded:  # «сибя», «памагите», «никаму»
+                return (self._with_soft_sign(tier.form(folded, word)),)
+        by_ear_spelling = self._spelling_folded.get(_fold(word))  # «неххочу», «пажалуста»
+        if by_ear_spelling:
+            return by_ear_spelling
         if len(word) < self.fuzzy_min_length:
             return (word,)
-        fixed = self._fuzzy(word, self._fuzzy_by_length) or self._fuzzy_folded(word)
-        if fixed:
-            return (fixed,)
+        for tier in self._tiers:
+            fixed = self._fuzzy(word, tier)
+            if fixed:
+                return (self._with_soft_sign(fixed),)
         split = self._split(word)
         return split or (word,)
 
-    def _edits(self, word: str) -> int:
-        return (
+    def _with_soft_sign(self, word: str) -> str:
+        """«сдохнут» → «сдохнуть» when the lexicon asks for that very infinitive: Latin
+        transliteration and quick typing drop the soft sign («hochu ischeznut»)."""
+        return word + "ь" if "=" + word + "ь" in self.vocabulary else word
+
+    def _fuzzy(self, word: str, tier: _TypoTier) -> str | None:
+        """The closest lexicon form within the allowed edits, compared as spelled by ear
+        («изнасилавал» ~ «изнасиловал», «прасыпаеца» ~ «просыпается»)."""
+        edits = (
             self.fuzzy_long_max_edits
             if len(word) >= self.fuzzy_long_length
             else self.fuzzy_max_edits
         )
-
-    def _fuzzy(
-        self, word: str, by_length: Mapping[int, list[str]], edits: int | None = None
-    ) -> str | None:
-        """The closest form of `by_length` within the allowed edits, if any."""
-        edits = self._edits(word) if edits is None else edits
+        folded = _fold(word)
         best, best_distance = None, edits + 1
-        for length in range(len(word) - edits, len(word) + edits + 1):
-            bucket = by_length.get(length)
+        # same length first: on a tie a changed letter («травют» → «травят») is likelier
+        # than a lost one («траву»)
+        lengths = sorted(
+            range(len(folded) - edits, len(folded) + edits + 1), key=lambda n: abs(n - len(folded))
+        )
+        for length in lengths:
+            bucket = tier.buckets.get((length, folded[0]))
             if not bucket:
                 continue
             found = process.extractOne(
-                word, bucket, scorer=Levenshtein.distance, score_cutoff=best_distance - 1
+                folded, bucket, scorer=Levenshtein.distance, score_cutoff=best_distance - 1
             )
             if found is not None and found[1] < best_distance:
                 best, best_distance = found[0], found[1]
-        return best
-
-    def _fuzzy_folded(self, word: str) -> str | None:
-        """Typo fix on the spelled-by-ear form («прасыпаеца» ~ «просыпается»)."""
-        folded = _fold(word)
-        found = self._fuzzy(folded, self._folded_by_length, self._edits(word))
-        return self._folded[found] if found else None
+        return tier.form(best, word) if best is not None else None
 
     def _split(self, word: str) -> tuple[str, ...] | None:
         """Split a glued word («нехочу», «хочуумереть», «янемогубольшежить») into known
@@ -563,26 +648,48 @@ class CrisisDetector:
         return forms
 
     # ------------------------------------------------------------------ reading variants
-    @staticmethod
-    def readings(text: str) -> list[str]:
+    def readings(self, text: str) -> list[str]:
         """The message as typed and, when it has Latin letters, re-typed on the Russian
-        layout (Latin chunks only) and read back from transliteration.
+        layout (Latin chunks only) and read back from transliteration — the usual one and,
+        when the text has them, with the other habits of Russian typed in Latin: «x» for
+        «х», «w» for «ш», «4» for «ч», «j» for «ж» («xochu», «wkola», «o4en», «jit»).
 
         A repaired reading is kept only when at least half of the words it repaired are
-        Russian words: English («kill the lights») re-typed on the Russian layout is noise
-        («лшдд еру дшпреы»), and typo correction would find lexicon words in noise."""
+        Russian words (or misspell a lexicon word): English («kill the lights») re-typed on
+        the Russian layout is noise («лшдд еру дшпреы»), and typo correction would find
+        lexicon words in noise."""
         text = html.unescape(text)
         out = [text]
         if has_latin(text):
             chunks = text.split()
             layout = [en_to_ru(c) if has_latin(c) else c for c in chunks]
             repaired = [c for c, orig in zip(layout, chunks, strict=True) if c != orig]
-            if _mostly_russian(repaired):
+            if self._mostly_russian(repaired):
                 out.append(" ".join(layout))
-            translit = translit_to_ru(text)
-            if _mostly_russian([c for c in translit.split() if _cyrillic(normalize(c))]):
-                out.append(translit)
+            latin = text.lower()
+            variants = [latin]
+            habits = _TRANSLIT_HABITS.sub(lambda m: _TRANSLIT_HABIT[m.group(0)], latin)
+            if habits != latin:
+                variants.append(habits)
+            for variant in variants:
+                translit = translit_to_ru(variant)
+                if self._mostly_russian([c for c in translit.split() if _cyrillic(normalize(c))]):
+                    out.append(translit)
         return out
+
+    def _mostly_russian(self, chunks: list[str]) -> bool:
+        """At least half of the words in `chunks` (not counting one- and two-letter ones,
+        which are all «known») are dictionary words or misspell a lexicon word."""
+        found = [w for chunk in chunks for w in words(chunk) if _cyrillic(w)]
+        found = [w for w in found if len(w) > 2] or found
+        if not found:
+            return False
+        known = sum(
+            1
+            for w in found
+            if is_known_word(w) or any(_fold(w) in tier.folded for tier in self._tiers)
+        )
+        return 2 * known >= len(found)
 
     # ------------------------------------------------------------------ matching
     def detect(self, text: str) -> CrisisMatch | None:
@@ -642,7 +749,8 @@ class CrisisDetector:
         return True
 
     def _emoji_only(self, text: str) -> bool:
-        return not words(text) and any(e in text for e in self.emoji)
+        """Distress emoji and no words («😢😢😢», «🔪»), and no laughter («😭😂»)."""
+        return not words(text) and any(e in text for e in self.emoji) and not self._joking(text, [])
 
     def _with_emoji_words(self, text: str) -> str:
         if self._emoji_re is None:
@@ -657,20 +765,24 @@ class CrisisDetector:
         if any(m in low for m in self.joke_marks):
             return True
         return any(
-            t in self.joke_tokens or t.startswith(self.joke_prefixes) for t in tokens
-        ) if self.joke_prefixes else any(t in self.joke_tokens for t in tokens)
+            t in self.joke_tokens or (self.joke_prefixes and t.startswith(self.joke_prefixes))
+            for t in tokens
+        )
 
     def _all_joke_words(self, tokens: list[str], found: frozenset[int]) -> bool:
-        return all(self._forms(tokens[i]) & self.joke_words for i in found)
+        """The match is made of joke words («убью», «депрессия»), pronouns and filler."""
+        return any(self._forms(tokens[i]) & self.joke_words for i in found) and all(
+            tokens[i] in self.filler or self._forms(tokens[i]) & self.joke_words for i in found
+        )
 
     def _detect(self, text: str) -> CrisisMatch | None:
+        if self._emoji_only(text):
+            plea = next((c for c in self.categories if c.alone), None)
+            if plea is not None:
+                return CrisisMatch(plea.key, "emoji", "")
         tokens = self._tokens(self._with_emoji_words(text))
         positions = self._positions(tokens)
         if not positions:
-            if self._emoji_only(text):
-                plea = next((c for c in self.categories if c.alone), None)
-                if plea is not None:
-                    return CrisisMatch(plea.key, "emoji", "")
             return None
         everywhere: set[int] | None = None  # words taken by the shared ignore phrases
         joking: bool | None = None

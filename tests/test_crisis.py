@@ -10,7 +10,6 @@ showing the helpline; the doubtful cases below say which way they were decided a
 
 from __future__ import annotations
 
-
 import pytest
 
 from bot.crisis import DEFAULT_LEXICON, CrisisDetector, CrisisMatch
@@ -153,6 +152,34 @@ CRISIS: list[tuple[str, str | None]] = [
         "извините что так много",
         "suicide",
     ),
+    # --- glued, by ear, Latin habits, English, emoji (no rule names these exact words)
+    ("мненехочетсяжитьбольше", "suicide"),  # several words glued together
+    ("памагите мне пажалуста", "plea"),  # spelled by ear
+    ("миня абзывают в класе", "bullying"),
+    ("систра наглоталась таблеток и ни прасыпаеца", None),
+    ("xochu umeret", "suicide"),  # «x» for «х»
+    ("ne hochu jit bolshe", "suicide"),  # «j» for «ж»
+    ("i want to end my life", "suicide"),
+    ("my stepmom hits me with a belt", "violence"),
+    ("🩸🩸", "plea"),  # distress emoji alone
+    ("🔪 он идет ко мне", "danger_now"),
+    # laughter does not cancel what is not a joke
+    ("батя опять руку поднял))) ничего, привыкла", "violence"),
+    ("хочу умереть))", "suicide"),
+    # situations told without the usual words
+    ("он ломится ко мне в комнату, я одна", "danger_now"),
+    ("какой-то мужчина идет за мной от метро", "danger_now"),
+    ("брат заперся в ванной и не отвечает", "danger_now"),
+    ("отчим заходит ко мне по ночам", "sexual_abuse"),
+    ("взрослый из игры зовет встретиться без родителей", "sexual_abuse"),
+    ("лучше бы меня не было", "suicide"),
+    ("я написала прощальную записку", "suicide"),
+    ("у меня свежие порезы на бедрах", "self_harm"),
+    ("меня не пускают домой, сижу в подъезде", None),
+    ("задержка две недели, мне 15", "pregnancy"),
+    ("папа когда выпьет, становится злым и дерется", None),
+    ("никто со мной не разговаривает в классе", "bullying"),
+    ("мне не с кем поговорить", "hopelessness"),
 ]
 
 
@@ -236,6 +263,31 @@ ORDINARY: list[str] = [
     "угрожает штраф за неуплату алиментов",
     "чем грозит прогул",
     "как не бояться выступать на форуме",
+    # hyperbole, games, sport: the same verbs, nobody in danger
+    "мама меня прибьёт за разбитую вазу 😂",
+    "в роблоксе меня опять убили",
+    "наши вчера просто убили соперников в финале",
+    "режемся с братом в доту до ночи",
+    "this homework is killing me",
+    "kill the lights please",
+    "умираю, хочу спать",
+    "ты издеваешься? опять сайт не работает",
+    # specialists and parents asking about a topic, not telling of a case
+    "вебинар про кибербуллинг для классных руководителей",
+    "тренинг для вожатых: как говорить с детьми о насилии",
+    "как понять, что подросток употребляет наркотики",
+    "признаки депрессии у подростков",
+    "памятка для первоклассников: что делать, если потерялся",
+    # everyday family life
+    "ребенку 2 года, бьёт маму, когда злится",
+    "дедушка бросил пить, гордимся",
+    "сколько таблеток парацетамола можно ребенку весом 20 кг",
+    "мне плохо после прививки, температура",
+    "дочь порезала палец, когда резала хлеб",
+    "хочу исчезнуть из соцсетей на неделю",
+    "не хочу жить в одной комнате с сестрой",
+    "все надоело, хочу в отпуск",
+    "тест на беременность положительный, мы так рады",
 ]
 
 
@@ -263,6 +315,14 @@ def test_ignore_is_local(detector: CrisisDetector) -> None:
     assert detector.detect("бьют рекорды посещаемости, а меня дома бьют") is not None
     assert detector.detect("не хочу жить в этом городе и вообще не хочу жить") is not None
     assert detector.detect("вебинар по профилактике насилия, а меня муж избивает") is not None
+
+
+def test_who_is_writing(detector: CrisisDetector) -> None:
+    """«Я мама…» (in that order, the word «я») is an adult; «мама меня избила» is a child."""
+    child = detector.detect("мама меня избила")
+    assert child is not None and not child.adult
+    parent = detector.detect("я мама, сына избивают в школе")
+    assert parent is not None and parent.adult
 
 
 def test_match_names_the_rule(detector: CrisisDetector) -> None:
@@ -373,3 +433,35 @@ def test_custom_lexicon_window_and_ignore() -> None:
     assert detector.detect("бьют, но не меня одного, а всех") is None  # outside window 3
     assert detector.detect("из нашего старого дома я вчера сбежала") is not None
     assert detector.detect("мы бьем рекорды") is None
+
+
+def test_custom_lexicon_order_exact_shared_ignore_and_joke() -> None:
+    """``ordered`` rules, ``=word`` (that very word), the shared ignore list and laughter."""
+    texts = {"title": "Демо", "reply": "Ответ ребёнку.", "reply_adult": "Ответ взрослому."}
+    detector = CrisisDetector(
+        {
+            "categories": {
+                "demo": {
+                    **texts,
+                    "triggers": [
+                        {"phrase": "я мама", "window": 3, "ordered": True},
+                        "=ребенок бить",
+                        "насилие",
+                        "убить",
+                    ],
+                }
+            },
+            "ignore": [{"phrase": "вебинар насилие", "window": 6}],
+            "joke": {"markers": ["😂", "ахах*"], "words": ["убить"]},
+            "reply": {key: "112, 8-800-2000-122" for key in _REPLY_KEYS},
+        }
+    )
+    assert detector.detect("я мама троих детей") is not None
+    assert detector.detect("мама, я боюсь") is None  # «я» after «мама»: not this rule
+    assert detector.detect("ребенок бьет") is not None
+    assert detector.detect("детей бьют") is None  # «=ребенок» is not «детей»
+    assert detector.detect("вебинар о профилактике насилия") is None
+    assert detector.detect("у нас дома насилие") is not None
+    assert detector.detect("мама меня убьёт ахаха") is None
+    assert detector.detect("мама меня убьёт") is not None
+
