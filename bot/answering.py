@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.events import specific_kind_names, trigger_lemmas
-from bot.crisis import CrisisDetector
+from bot.crisis import CrisisDetector, CrisisMatch
+from bot.distress import DistressScorer
 from bot.events import PAGE_SIZE, EventsService
 from bot.privacy import redact
 from bot.render_crisis import render_crisis, soft_line
@@ -381,6 +382,7 @@ class Answerer:
         today: Callable[[], dt.date],
         smalltalk: SmallTalkReader,
         clock: Callable[[], float] = time.time,
+        distress: DistressScorer | None = None,
     ) -> None:
         self.store = store
         self.search = search
@@ -389,6 +391,7 @@ class Answerer:
         self.today = today
         self.smalltalk = smalltalk
         self.clock = clock
+        self.distress = distress
 
     async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Reply:
         text = text.strip()
@@ -397,8 +400,16 @@ class Answerer:
             # Privacy: a crisis message is counted, never stored as text.
             await self.store.count_crisis(self.today())
             return render_crisis(self.crisis, match)
-        distressed = self.crisis.distressed(text)
+        distressed = self.crisis.distressed(text) or (
+            self.distress is not None
+            and self.distress.reads_as_distress(self.crisis.readings(text))
+        )
         reply = await self._answer(text, chat_id, log_query and not distressed)
+        if distressed and reply.kind in {"not_found", "smalltalk"}:
+            # Reads as distress and nothing else answers it: the plea wording, helpline first,
+            # never «не нашёл».
+            await self.store.count_crisis(self.today())
+            return render_crisis(self.crisis, CrisisMatch("plea", "distress", ""))
         if distressed:
             # Reads as distress without being a crisis: the helpline leads, whatever follows.
             reply.text = f"{soft_line(self.crisis)}\n\n{reply.text}"

@@ -19,6 +19,7 @@ from bot.bootstrap import bootstrap
 from bot.calendar import event_ics, ics_filename
 from bot.crisis import CrisisDetector
 from bot.datafile import validate_data_files
+from bot.distress import DistressScorer
 from bot.events import EventsService, clean_topic
 from bot.notify import NotificationPlanner, OutboxSender
 from bot.render_events import render_events
@@ -55,6 +56,7 @@ class App:
         validate_data_files(settings.data_dir)
         crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
         smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
+        distress = DistressScorer.load(settings.data_dir / "distress_model.bin")
         store = await Store.open(settings.database_path)
         try:
             # The project's own seeds are parsed in this process (trusted, nobody waiting yet);
@@ -71,7 +73,9 @@ class App:
             store, ParseWorker(settings.parse_timeout_s, settings.parse_memory_mb)
         )
         events = EventsService(store)
-        answerer = Answerer(store, search, crisis, events, settings.today, smalltalk)
+        answerer = Answerer(
+            store, search, crisis, events, settings.today, smalltalk, distress=distress
+        )
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
         return cls(settings, store, articles, search, events, crisis, answerer, planner)
 

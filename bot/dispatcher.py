@@ -15,9 +15,9 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot.app import App
 from bot.flood import CallbackFloodControl, FloodControl
-from bot.sanitize import InputSanitizer
 from bot.menu import ADMIN_COMMANDS, USER_COMMANDS
 from bot.retry import RetryRequests
+from bot.sanitize import InputSanitizer
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -122,9 +122,7 @@ async def soak(seconds: float, users: int = 200, seed: int = 1) -> dict[str, obj
                     if tick % 5 == 0:  # presses on the last buttons someone got
                         user = 30_000 + rng.randrange(users)
                         if api._messages.get(user):
-                            pending.append(
-                                api.push_callback("ev:5::0", chat_id=user, user_id=user)
-                            )
+                            pending.append(api.push_callback("ev:5::0", chat_id=user, user_id=user))
                     if tick % 20 == 0:  # an admin upload with an upcoming event
                         counts.uploads += 1
                         text = (

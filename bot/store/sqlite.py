@@ -7,10 +7,10 @@ one transaction: a failure anywhere rolls all of it back.
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import os
 import datetime as dt
+import fcntl
 import json
+import os
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager

@@ -102,6 +102,37 @@ def _facts(plain: str, q: dict) -> list[str]:
     return missing
 
 
+HELPLINE = "8-800-2000-122"
+
+
+async def evaluate_net(db_path: Path, paths: list[Path]) -> dict[str, dict[str, float]]:
+    """The safety net as a person sees it: does the reply lead with the helpline (the crisis
+    reply, the plea reply, or the helpline line over an answer)? Recall on distress
+    messages, rate on look-alikes."""
+    from bot.app import App
+    from bot.settings import load_settings
+    from bot.telegram_text import plain_text
+
+    app = await App.create(load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY))
+    try:
+        out = {}
+        for path in paths:
+            hits = {True: [0, 0], False: [0, 0]}
+            for m in load(path, "m"):
+                reply = await app.answerer.answer(m["text"], chat_id=None, log_query=False)
+                first = plain_text(reply.text).strip().split("\n")[0]
+                leads = HELPLINE in first or "угрожает опасность" in first
+                hits[bool(m["distress"])][0] += leads
+                hits[bool(m["distress"])][1] += 1
+            out[path.name] = {
+                "recall": hits[True][0] / max(hits[True][1], 1),
+                "fp_rate": hits[False][0] / max(hits[False][1], 1),
+            }
+        return out
+    finally:
+        await app.close()
+
+
 async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[Outcome]]:
     from bot.app import App
     from bot.settings import load_settings
@@ -247,7 +278,7 @@ def main() -> int:
                     )
         print(f"== {name} (today {EVAL_TODAY})")
         print(report(outcomes))
-    print("== crisis")
+    print("== crisis: the lexicon alone (the full crisis reply)")
     for path in (CRISIS, CRISIS_HOLDOUT):
         outcomes = evaluate_crisis(path)
         if verbose and path == CRISIS:
@@ -256,6 +287,14 @@ def main() -> int:
                     kind = "MISSED" if o.distress else "FALSE ALARM"
                     print(f"{kind} [{o.category}] {o.text!r} → {o.fired}")
         print(crisis_report(path.name, outcomes))
+    print("== crisis: what a person sees (reply leads with 112 / the helpline)")
+    with tempfile.TemporaryDirectory() as tmp:
+        net = asyncio.run(evaluate_net(Path(tmp) / "net.sqlite3", [CRISIS, CRISIS_HOLDOUT]))
+    for name, m in net.items():
+        print(
+            f"{name:<22} distress led by the helpline={m['recall']:.3f}   "
+            f"look-alikes led by it={m['fp_rate']:.3f}"
+        )
     return 0
 
 
