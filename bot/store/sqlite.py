@@ -457,8 +457,8 @@ class Store:
     async def events_from(self, day: dt.date, limit: int = 200) -> list[EventRow]:
         """Events that have not ended before `day`, soonest first."""
         async with self._db.execute(
-            _EVENT_SELECT
-            + " WHERE e.end_date >= ? AND e.status != 'planned' ORDER BY e.start_date, e.id LIMIT ?",
+            _EVENT_SELECT + " WHERE e.end_date >= ? AND e.status != 'planned' "
+            "ORDER BY e.start_date, e.id LIMIT ?",
             (day.isoformat(), limit),
         ) as cur:
             return [EventRow.from_row(r) for r in await cur.fetchall()]
