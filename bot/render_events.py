@@ -28,13 +28,16 @@ def event_line(event: EventRow) -> str:
     parts.append(esc(short(event.title, 120)))
     if event.sentence and event.sentence.strip() != event.title.strip():
         parts.append(f"<i>{esc(short(event.sentence, 220))}</i>")
-    link = (
-        f'<a href="{esc_attr(event.source_url)}">{esc(short(event.article_title, 80))}</a>'
-        if event.source_url
-        else f"статья «{esc(short(event.article_title, 80))}»"
-    )
-    parts.append(f"Источник: {link}")
+    parts.append(source_line(event))
     return "\n".join(parts)
+
+
+def source_line(event: EventRow) -> str:
+    """Where the event comes from: the article, linked when it has a source URL."""
+    title = esc(short(event.article_title, 80))
+    if event.source_url:
+        return f'Источник: <a href="{esc_attr(event.source_url)}">{title}</a>'
+    return f"Источник: статья «{title}»"
 
 
 def planned_line(event: EventRow) -> str:
@@ -42,12 +45,7 @@ def planned_line(event: EventRow) -> str:
     parts = [f"<b>даты уточняются</b> — {esc(kind_title(event.kind))}"]
     if event.place:
         parts.append(f"📍 {esc(event.place)}")
-    link = (
-        f'<a href="{esc_attr(event.source_url)}">{esc(short(event.article_title, 80))}</a>'
-        if event.source_url
-        else f"статья «{esc(short(event.article_title, 80))}»"
-    )
-    parts.append(f"Источник: {link}")
+    parts.append(source_line(event))
     return "\n".join(parts)
 
 
