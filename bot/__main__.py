@@ -30,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     configure_logging(settings)
+    try:
+        _preflight(settings)
+    except DataFileError as exc:
+        print(f"Ошибка в файле данных: {exc}", file=sys.stderr)
+        return 2
     if args.command != "run":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
@@ -58,6 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     except DataFileError as exc:
         print(f"Ошибка в файле данных: {exc}", file=sys.stderr)
         return 2
+
+
+def _preflight(settings: Settings) -> None:
+    """Check every curated data file before the slow imports (aiogram, the store): a bad
+    file stops the start within a second, with one line. App.create checks them again."""
+    from bot.cards import load_cards
+    from bot.crisis import check_lexicon
+    from bot.datafile import validate_data_files
+    from bot.smalltalk import SmallTalkReader
+
+    validate_data_files(settings.data_dir)
+    check_lexicon(settings.data_dir / "crisis.toml")
+    load_cards(settings.data_dir / "cards.toml")
+    SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
 
 
 async def _run(settings: Settings) -> int:

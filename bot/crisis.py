@@ -149,6 +149,17 @@ class LexiconSpec(_Strict):
         return value
 
 
+def check_lexicon(path: Path) -> None:
+    """Validate the lexicon file's shape without compiling it (cheap: no morphology)."""
+    try:
+        with open(path, "rb") as fh:
+            LexiconSpec.model_validate(tomllib.load(fh))
+    except ValidationError as exc:
+        raise LexiconError(f"{path}: {describe(exc)}") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LexiconError(f"{path}: {exc}") from None
+
+
 class LexiconError(DataFileError):
     """A crisis lexicon that cannot be used; the message names the file, key and problem."""
 

@@ -321,3 +321,12 @@ async def test_same_sentence_never_twice_in_a_reply(app: App) -> None:
         assert 1 <= len(sentences) <= 3, q["text"]
         checked += 1
     assert checked >= 30
+
+
+@module_loop
+async def test_odd_words_never_break_the_analyzer(app: App) -> None:
+    """«аааааа» (vowels only) once raised IndexError in the typo step; «²» is a digit to
+    str.isdigit but not to int()."""
+    for text in ["аааааа", "ыыыыыыыыы", "оуоуоуоуо аааааааааа", "² ³ ١٢", "ёёёёёё"]:
+        result = await app.search.search(text)
+        assert not result.found, text
