@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.replies import Reply
@@ -28,8 +29,14 @@ async def edit_or_send(bot: Bot, chat_id: int, message_id: int | None, reply: Re
     """Replace a list in place (pagination) when it fits one message; otherwise send anew."""
     parts = split_message(reply.text)
     if message_id is not None and len(parts) == 1 and not reply.document:
-        await bot.edit_message_text(
-            text=reply.text, chat_id=chat_id, message_id=message_id, reply_markup=reply.markup
-        )
+        try:
+            await bot.edit_message_text(
+                text=reply.text, chat_id=chat_id, message_id=message_id, reply_markup=reply.markup
+            )
+        except TelegramBadRequest as exc:
+            # A second press on the same page: Telegram refuses an edit that changes nothing.
+            # The person already sees that page; nothing to do.
+            if "message is not modified" not in exc.message:
+                raise
         return
     await send_reply(bot, chat_id, reply)

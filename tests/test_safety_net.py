@@ -255,3 +255,16 @@ async def test_two_chats_get_the_same_answer_to_the_same_text(app: App):
     a = await app.answerer.answer("тилифон давериа", chat_id=1)
     b = await app.answerer.answer("тилифон давериа", chat_id=2)
     assert a.text == b.text and a.subject == b.subject == "c:helpline"
+
+
+async def test_pressing_the_same_page_twice_is_not_an_error(events_harness):
+    """Found by the soak: a second press on the page already shown made Telegram refuse the
+    edit («message is not modified») and the person got an apology."""
+    h = events_harness
+    await h.ask("список мероприятий")
+    for _ in range(2):
+        update = h.api.push_callback("ev:0::0", chat_id=USER_ID, user_id=USER_ID)
+        calls = await h.push(update)
+        assert any(c.method == "answerCallbackQuery" for c in calls)
+        assert not any("Извините" in (c.params.get("text") or "") for c in calls)
+    assert not [c for c in h.api.errors if "not modified" not in repr(c)]
