@@ -41,7 +41,7 @@ from bot.replies import (
 from bot.search.analyzer import is_function_word
 from bot.search.engine import SearchEngine, SearchResult
 from bot.smalltalk import SmallTalkReader
-from bot.snippets import KEY_FACTS, best_sentences, focus_facts
+from bot.snippets import KEY_FACTS, aspect_score, best_sentences, focus_facts
 from bot.store import Store
 from bot.text.morph import lemma
 from bot.text.normalize import words
@@ -49,6 +49,8 @@ from bot.text.normalize import words
 log = logging.getLogger(__name__)
 
 CONTEXT_TTL = 15 * 60
+# Articles scored within this share of the best one are told apart by what they answer.
+CLOSE_SCORES = 0.9
 FOLLOWUP_MAX_WORDS = 6
 
 EVENT_QUESTION_WORDS = {
@@ -167,7 +169,9 @@ _NOT_TOPIC = (
 # What a short follow-up asks about the last subject.
 ASPECT_WORDS: dict[str, frozenset[str]] = {
     "when": frozenset({"когда", "дата", "срок", "время", "месяц", "день"}),
-    "where": frozenset({"где", "адрес", "место", "куда", "город", "находиться", "располагаться"}),
+    "where": frozenset(
+        {"где", "адрес", "место", "куда", "откуда", "город", "находиться", "располагаться"}
+    ),
     "who": frozenset({"кто", "организатор", "организовать", "организовывать", "проводить", "чей"}),
     "count": frozenset({"сколько", "скока", "скоко", "количество", "цифра", "статистика"}),
 }
@@ -457,13 +461,39 @@ class Answerer:
             if small is not None:
                 return render_smalltalk(small.reply)
             return render_not_found()
-        best = result.hits[0]
+        hits = await self._fit_the_question(result, tokens)
+        best = hits[0]
         reply = await self.render_doc(best.doc, result)
-        others = [h.doc for h in result.hits[1:4]]
+        others = [h.doc for h in hits[1:4]]
         if others:
             titles = await self.titles(others)
             reply.buttons.extend(more_buttons([(d, titles[d]) for d in others if d in titles]))
         return reply
+
+    async def _fit_the_question(self, result: SearchResult, tokens: list[str]) -> list:
+        """Among articles scored almost alike (within CLOSE_SCORES), the one whose best
+        sentence answers what was asked — who, where, how many — goes first: «откуда были
+        участники стажировки в Тюмени» wants the article that lists the cities."""
+        hits = list(result.hits)
+        aspects = asked_aspects([lemma(w) for w in tokens]) - {"when"}
+        if not aspects or hits[0].is_card:
+            return hits
+        close = [h for h in hits[:3] if not h.is_card and h.score >= hits[0].score * CLOSE_SCORES]
+        if len(close) < 2:
+            return hits
+        best, best_fit = hits[0], -1.0
+        for hit in close:
+            article = await self.store.get_article(as_id(hit.ref) or 0)
+            if article is None:
+                continue
+            sentences = best_sentences(
+                article.body, result.query, self.search.analyzer.idf, limit=1,
+                aspects=aspects, title=article.title,
+            )
+            fit = aspect_score(sentences[0], aspects) if sentences else 0.0
+            if fit > best_fit:
+                best, best_fit = hit, fit
+        return [best, *[h for h in hits if h is not best]]
 
     async def subject_words(self, subject: str) -> frozenset[str]:
         """Lemmas of the subject's text, to tell «а сколько номинаций?» (about it) from «а

@@ -27,7 +27,7 @@ def event_line(event: EventRow) -> str:
         parts.append(f"📍 {esc(event.place)}")
     parts.append(esc(short(event.title, 120)))
     if event.sentence and event.sentence.strip() != event.title.strip():
-        parts.append(f"<i>{esc(short(event.sentence, 220))}</i>")
+        parts.append(f"<i>{esc(short(event.sentence, 320))}</i>")
     parts.append(source_line(event))
     return "\n".join(parts)
 

@@ -562,6 +562,7 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
         return article_places[0] if article_places else None
 
     drafts: list[_Draft] = []
+    deadlines: list[str] = []
     for idx, s in enumerate(sentences):
         mentions = find_dates(s.text, ref)
         if not mentions or _content_words_outside(s, mentions) < 2:
@@ -597,6 +598,8 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
                 ):
                     start = published
                 else:
+                    if _DEADLINE.search(s.norm) and s.text not in deadlines:
+                        deadlines.append(s.text)
                     continue  # a deadline («заявки до 1 марта»), not an event
             elif m.kind == "day" and (dur := _DURATION.search(s.norm)):
                 days = _DURATION_DAYS[dur.group(1)] - 1
@@ -619,6 +622,11 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
                 )
             )
 
+    # «Заявки принимаются до 15 февраля»: what a specialist needs next to the event itself.
+    if deadlines:
+        for d in drafts:
+            if d.status == "announce" and deadlines[0] not in d.sentence:
+                d.sentence = f"{d.sentence} {deadlines[0]}"
     if not drafts and published is not None:
         drafts.extend(_undated_report(sentences, published, title_sentence, fallback_place, vocab))
     if published is not None:

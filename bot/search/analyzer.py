@@ -576,6 +576,8 @@ class QueryAnalyzer:
                 if fixed:
                     target, kind, weight = fixed
                     term = Term(token, {target: weight}, True, importance, kind)
+                    for adjective in self.place_adjectives(target):
+                        term.lemmas.setdefault(adjective, weight * DERIVED_WEIGHT)
                     if kind == "corrected":
                         token = target
                 else:

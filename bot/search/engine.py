@@ -67,8 +67,10 @@ TITLE_WEIGHT = 5.0
 POSTINGS_BUDGET = 6_000
 # When every term is that common: the rarest few ANDed, if their expected overlap fits.
 AND_TERMS = 3
-# A word the index has never seen weighs this share of the rarest possible word.
+# A word the index has never seen weighs this share of the rarest possible word; a verb,
+# adverb or small number the index has never seen weighs a further UNKNOWN_VERB_FACTOR.
 UNKNOWN_FACTOR = 1.0
+UNKNOWN_VERB_FACTOR = 0.5
 # In a message of several sentences, the share of the coverage decided by the request.
 REQUEST_SHARE = 0.75
 # Coverage needed: MIN_COVERAGE for a question of up to SHORT informative terms, falling
@@ -176,8 +178,10 @@ class SearchEngine:
         elif term.known:
             idf = max(an.idf(alt) for alt in term.lemmas if an.in_index(alt))
         else:
-            # A word the index has never seen: the question may be about something else.
-            idf = an.unknown_idf * UNKNOWN_FACTOR
+            # A word the index has never seen: the question may be about something else —
+            # unless it is a verb («пользоваться», «давать»): how one asks, not what about.
+            factor = UNKNOWN_VERB_FACTOR if term.importance < 1.0 and not term.story else 1.0
+            idf = an.unknown_idf * UNKNOWN_FACTOR * factor
         return term.importance * idf
 
     def _expression(self, query: AnalyzedQuery) -> str | None:
