@@ -337,3 +337,24 @@ def test_never_raises_and_events_are_well_formed(text, published):
         assert e.start <= e.end
         assert e.status in ("announce", "report")
         assert e.title and e.sentence
+
+
+def test_an_application_deadline_goes_with_its_own_event():
+    """A webinar, its registration, then a seminar with its own deadline: each deadline
+    shows with its event, never with the other one; a deadline before the contest's
+    stages goes with the contest."""
+    text = (
+        "Вебинар пройдёт 10 декабря 2026 года в 11:00. "
+        "Регистрация открыта до 8 декабря. "
+        "Семинар пройдёт 21 января 2027 года в Новосибирске. "
+        "Заявки принимаются до 15 января 2027 года."
+    )
+    by_kind = {e.kind: e.sentence for e in extract_events(text, D(2026, 11, 24))}
+    assert "до 8 декабря" in by_kind["вебинар"] and "до 15 января" not in by_kind["вебинар"]
+    assert "до 15 января" in by_kind["семинар"] and "до 8 декабря" not in by_kind["семинар"]
+    contest = extract_events(
+        "Стартовал конкурс «Социальный работник года». Заявки принимаются до 15 февраля "
+        "2027 года. Заочный этап конкурса продлится до 15 марта 2027 года.",
+        D(2026, 11, 23),
+    )
+    assert any("до 15 февраля" in e.sentence for e in contest)

@@ -562,7 +562,8 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
         return article_places[0] if article_places else None
 
     drafts: list[_Draft] = []
-    deadlines: list[str] = []
+    deadlines: list[tuple[int, str, date]] = []  # (sentence index, sentence, the day)
+    positions: list[int] = []  # the sentence index of each draft
     for idx, s in enumerate(sentences):
         mentions = find_dates(s.text, ref)
         if not mentions or _content_words_outside(s, mentions) < 2:
@@ -598,8 +599,8 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
                 ):
                     start = published
                 else:
-                    if _DEADLINE.search(s.norm) and s.text not in deadlines:
-                        deadlines.append(s.text)
+                    if _DEADLINE.search(s.norm):
+                        deadlines.append((idx, s.text, end))
                     continue  # a deadline («заявки до 1 марта»), not an event
             elif m.kind == "day" and (dur := _DURATION.search(s.norm)):
                 days = _DURATION_DAYS[dur.group(1)] - 1
@@ -621,12 +622,22 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
                     started,
                 )
             )
+            positions.append(idx)
 
     # «Заявки принимаются до 15 февраля»: what a specialist needs next to the event itself.
-    if deadlines:
-        for d in drafts:
-            if d.status == "announce" and deadlines[0] not in d.sentence:
-                d.sentence = f"{d.sentence} {deadlines[0]}"
+    # A deadline belongs to the nearest announced event before it (an article may announce
+    # a webinar, its registration, then a seminar and its own), else to the nearest after it
+    # («заявки до 15 февраля» first, the contest's stages next); never to an event it falls
+    # after.
+    for at, sentence, day in deadlines:
+        eligible = [
+            (pos > at, abs(at - pos), i)
+            for i, (d, pos) in enumerate(zip(drafts, positions, strict=True))
+            if d.status == "announce" and day <= d.end
+        ]
+        owner = drafts[min(eligible)[2]] if eligible else None
+        if owner is not None and sentence not in owner.sentence:
+            owner.sentence = f"{owner.sentence} {sentence}"
     if not drafts and published is not None:
         drafts.extend(_undated_report(sentences, published, title_sentence, fallback_place, vocab))
     if published is not None:
