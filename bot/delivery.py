@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 
 from bot.replies import Reply
-from bot.telegram_text import split_message
+from bot.telegram_text import plain_text, split_message
 
 
 async def send_reply(
@@ -25,18 +25,35 @@ async def send_reply(
         await bot.send_document(chat_id, BufferedInputFile(data, filename=name))
 
 
-async def edit_or_send(bot: Bot, chat_id: int, message_id: int | None, reply: Reply) -> None:
-    """Replace a list in place (pagination) when it fits one message; otherwise send anew."""
+async def edit_or_send(bot: Bot, shown: Message, reply: Reply) -> None:
+    """Replace a list in place (pagination) when it fits one message; otherwise send anew.
+
+    A second press on the page already shown changes nothing: no request is made (Telegram
+    refuses such an edit with «message is not modified»); if the copy we hold is stale and
+    Telegram refuses anyway, that refusal is harmless too."""
+    chat_id = shown.chat.id
     parts = split_message(reply.text)
-    if message_id is not None and len(parts) == 1 and not reply.document:
+    if len(parts) == 1 and not reply.document:
+        if plain_text(reply.text).strip() == (shown.text or "").strip() and _same_markup(
+            reply.markup, shown.reply_markup
+        ):
+            return
         try:
             await bot.edit_message_text(
-                text=reply.text, chat_id=chat_id, message_id=message_id, reply_markup=reply.markup
+                text=reply.text,
+                chat_id=chat_id,
+                message_id=shown.message_id,
+                reply_markup=reply.markup,
             )
         except TelegramBadRequest as exc:
-            # A second press on the same page: Telegram refuses an edit that changes nothing.
-            # The person already sees that page; nothing to do.
             if "message is not modified" not in exc.message:
                 raise
         return
     await send_reply(bot, chat_id, reply)
+
+
+def _same_markup(a: InlineKeyboardMarkup | None, b: InlineKeyboardMarkup | None) -> bool:
+    """Keyboards compared as Telegram sees them (a received copy carries extra fields)."""
+    if a is None or b is None:
+        return a is b
+    return a.model_dump(exclude_none=True) == b.model_dump(exclude_none=True)

@@ -57,7 +57,7 @@ async def articles_page(query: CallbackQuery, callback_data: ArticlesPage, app: 
     await query.answer()
     if query.message:
         reply = await admin.list_articles(app, callback_data.offset)
-        await edit_or_send(query.bot, query.message.chat.id, query.message.message_id, reply)
+        await edit_or_send(query.bot, query.message, reply)
 
 
 @router.message(Command("delete"), IsAdmin())

@@ -26,7 +26,7 @@ async def events_page(query: CallbackQuery, callback_data: EventsPage, app: App)
     if query.message is None:
         return
     reply = await app.events_reply(callback_data.topic, callback_data.offset, callback_data.past)
-    await edit_or_send(query.bot, query.message.chat.id, query.message.message_id, reply)
+    await edit_or_send(query.bot, query.message, reply)
 
 
 @router.callback_query(EventIcs.filter())
