@@ -98,6 +98,31 @@ async def test_any_message_is_answered_without_an_error(harness, text, admin):
     assert not harness.api.errors
 
 
+ENTITIES = st.lists(
+    st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(
+                ["bot_command", "bold", "italic", "url", "mention", "text_link", "code"]
+            ),
+            "offset": st.integers(min_value=0, max_value=200),
+            "length": st.integers(min_value=0, max_value=200),
+        }
+    ).map(lambda e: {**e, "url": "https://example.org"} if e["type"] == "text_link" else e),
+    max_size=4,
+)
+
+
+@_SETTINGS
+@given(text=MESSAGES, entities=ENTITIES)
+async def test_any_entities_are_handled(harness, text, entities):
+    """Entities Telegram attaches (commands, links, formatting), even ones that point past
+    the end of the text, never break a handler."""
+    update = harness.api.push_message(text, chat_id=USER_ID, user_id=USER_ID, entities=entities)
+    await harness.push(update)
+    assert not _apologies(harness)
+    assert not harness.api.errors
+
+
 @_SETTINGS
 @given(caption=MESSAGES)
 async def test_any_caption_is_handled(harness, caption):
