@@ -399,14 +399,13 @@ class Answerer:
 
     async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Reply:
         text = text.strip()
-        match = self.crisis.detect(text)
-        if match is not None:
+        found = self.crisis.assess(text)
+        if found.match is not None:
             # Privacy: a crisis message is counted, never stored as text.
             await self.store.count_crisis(self.today())
-            return render_crisis(self.crisis, match)
-        distressed = self.crisis.distressed(text) or (
-            self.distress is not None
-            and self.distress.reads_as_distress(self.crisis.readings(text))
+            return render_crisis(self.crisis, found.match)
+        distressed = found.soft or (
+            self.distress is not None and self.distress.reads_as_distress(found.readings)
         )
         reply = await self._answer(text, chat_id, log_query and not distressed)
         if distressed and reply.kind in {"not_found", "smalltalk"}:
@@ -429,7 +428,12 @@ class Answerer:
         subject = None
         if chat_id is not None:
             subject = await self.store.load_context(chat_id, self.clock() - CONTEXT_TTL)
-        if subject and is_followup(tokens, await self.subject_words(subject)):
+        # The subject's words are read only for a message short enough to be a follow-up.
+        if (
+            subject
+            and len(tokens) <= FOLLOWUP_MAX_WORDS
+            and is_followup(tokens, await self.subject_words(subject))
+        ):
             reply = await self.about_subject(subject, text, tokens)
             if reply is not None:
                 return reply
@@ -487,8 +491,12 @@ class Answerer:
             if article is None:
                 continue
             sentences = best_sentences(
-                article.body, result.query, self.search.analyzer.idf, limit=1,
-                aspects=aspects, title=article.title,
+                article.body,
+                result.query,
+                self.search.analyzer.idf,
+                limit=1,
+                aspects=aspects,
+                title=article.title,
             )
             fit = aspect_score(sentences[0], aspects) if sentences else 0.0
             if fit > best_fit:
@@ -650,10 +658,3 @@ def _names_only(query, title: str) -> bool:
     return bool(terms) and all(
         any(all(w in title_lemmas for w in alt.split()) for alt in t.lemmas) for t in terms
     )
-
-
-def is_events_question(lemmas: list[str]) -> bool:
-    """«когда / ближайшие / даты» together with a kind of event (kept for callers that only
-    need the yes/no of the classic form)."""
-    present = set(lemmas)
-    return bool(present & EVENT_QUESTION_WORDS) and bool(present & EVENT_KIND_WORDS)

@@ -164,10 +164,6 @@ class LexiconError(DataFileError):
     """A crisis lexicon that cannot be used; the message names the file, key and problem."""
 
 
-def _describe(exc: ValidationError) -> str:
-    return describe(exc)
-
-
 # ---------------------------------------------------------------------- compiled form
 @dataclass(frozen=True, slots=True)
 class CrisisMatch:
@@ -181,6 +177,16 @@ class CrisisMatch:
     trigger: str
     words: str = ""
     adult: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A message read once (`CrisisDetector.assess`): the crisis rule it matches, whether a
+    soft rule marks it as distress, and the readings later stages reuse."""
+
+    match: CrisisMatch | None
+    soft: bool
+    readings: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +315,7 @@ class CrisisDetector:
         try:
             spec = LexiconSpec.model_validate(config)
         except ValidationError as exc:
-            raise LexiconError(_describe(exc)) from None
+            raise LexiconError(describe(exc)) from None
         settings = spec.settings
         self.window = settings.window
         self.ignore_window = settings.ignore_window
@@ -705,42 +711,46 @@ class CrisisDetector:
     # ------------------------------------------------------------------ matching
     def detect(self, text: str) -> CrisisMatch | None:
         """The first crisis rule the message matches, or None. Never raises."""
+        return self.assess(text, soft=False).match
+
+    def distressed(self, text: str) -> bool:
+        """True for a crisis and for a message that only reads as distress («мне страшно»,
+        «плачу весь день»): such a reply leads with the helpline. Never raises."""
+        found = self.assess(text)
+        return found.match is not None or found.soft
+
+    def assess(self, text: str, soft: bool = True) -> Assessment:
+        """The whole reading of a message, once: its readings (as typed, layout-repaired,
+        transliterated), the crisis rule it matches, and — when none does and `soft` is
+        asked — whether a soft rule marks it as distress. Never raises: a crash here would
+        drop the one reply that matters, so unexpected errors are logged and fall back to a
+        plain substring check of the single-word triggers."""
         try:
             if not isinstance(text, str):
                 text = "" if text is None else str(text)
             if not text.strip():
-                return None
-            for reading in self.readings(text):
+                return Assessment(None, False, ())
+            readings = tuple(self.readings(text))
+            for reading in readings:
                 match = self._detect(reading)
                 if match is not None:
-                    return match
-            return None
+                    return Assessment(match, False, readings)
+            return Assessment(None, soft and any(self._soft(r) for r in readings), readings)
         except Exception:  # noqa: BLE001 — the crisis check must not take the bot down
             log.exception("crisis detector failed; falling back to substring check")
             try:
                 flat = normalize(str(text))
                 for trigger in self._fallback:
                     if trigger in flat:
-                        return CrisisMatch("unknown", trigger, trigger)
+                        return Assessment(CrisisMatch("unknown", trigger, trigger), False, ())
             except Exception:  # noqa: BLE001
                 pass
-            return None
+            return Assessment(None, False, ())
 
-    def distressed(self, text: str) -> bool:
-        """True for a crisis and for a message that only reads as distress («мне страшно»,
-        «плачу весь день»): such a reply leads with the helpline. Never raises."""
-        if self.detect(text) is not None:
-            return True
-        try:
-            for reading in self.readings(str(text)):
-                tokens = self._tokens(self._with_emoji_words(reading))
-                positions = self._positions(tokens)
-                if any(True for rule in self.soft for _ in _matches(rule, positions)):
-                    return True
-            return False
-        except Exception:  # noqa: BLE001
-            log.exception("distress check failed")
-            return False
+    def _soft(self, reading: str) -> bool:
+        tokens = self._tokens(self._with_emoji_words(reading))
+        positions = self._positions(tokens)
+        return any(True for rule in self.soft for _ in _matches(rule, positions))
 
     def _positions(self, tokens: list[str]) -> dict[str, list[int]]:
         positions: dict[str, list[int]] = {}

@@ -48,6 +48,11 @@ def features(readings: Iterable[str]) -> set[int]:
     return out
 
 
+def logistic(z: float) -> float:
+    """The logistic function, clamped so a very confident score cannot overflow exp()."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
 def _hash(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) % BUCKETS
 
@@ -79,8 +84,7 @@ class DistressScorer:
         )
 
     def probability(self, feats: set[int]) -> float:
-        z = self.bias + sum(self.weights[f] for f in feats)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return logistic(self.bias + sum(self.weights[f] for f in feats))
 
     def reads_as_distress(self, readings: Iterable[str]) -> bool:
         return self.probability(features(readings)) >= self.threshold

@@ -49,18 +49,17 @@ def planned_line(event: EventRow) -> str:
     return "\n".join(parts)
 
 
+def calendar_button(event: EventRow) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=f"📅 В календарь: {short(event_when(event), 40)}",
+        callback_data=EventIcs(event_id=event.id).pack(),
+    )
+
+
 def render_event(event: EventRow) -> Reply:
     """One event (a follow-up «а где?», «а следующая?»), with its calendar button."""
-    buttons = [
-        [
-            InlineKeyboardButton(
-                text=f"📅 В календарь: {short(event_when(event), 40)}",
-                callback_data=EventIcs(event_id=event.id).pack(),
-            )
-        ]
-    ]
     text = planned_line(event) if event.status == "planned" else event_line(event)
-    return Reply(text, buttons, subject=f"e:{event.id}", kind="event")
+    return Reply(text, [[calendar_button(event)]], subject=f"e:{event.id}", kind="event")
 
 
 def render_event_list(events: list[EventRow]) -> Reply:
@@ -115,15 +114,7 @@ def _page(header: str, events: list[EventRow], offset: int, topic: str, past: bo
     offset = max(0, min(offset, max(len(events) - 1, 0)))
     chunk = events[offset : offset + PAGE_SIZE]
     blocks = [header] + [event_line(e) for e in chunk]
-    buttons: list[list[InlineKeyboardButton]] = [
-        [
-            InlineKeyboardButton(
-                text=f"📅 В календарь: {short(event_when(e), 40)}",
-                callback_data=EventIcs(event_id=e.id).pack(),
-            )
-        ]
-        for e in chunk
-    ]
+    buttons: list[list[InlineKeyboardButton]] = [[calendar_button(e)] for e in chunk]
     nav = []
     cut_topic = topic[:TOPIC_MAX]
     if offset > 0:

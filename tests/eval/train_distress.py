@@ -17,14 +17,13 @@ hence a target above the crisis reply's 5 %: about one hard look-alike in seven.
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 from array import array
 from pathlib import Path
 
 from bot.crisis import CrisisDetector
-from bot.distress import BUCKETS, DistressScorer, features
+from bot.distress import BUCKETS, DistressScorer, features, logistic
 from tests.eval.run import CRISIS, QUESTIONS, load
 
 MODEL = Path(__file__).resolve().parents[2] / "data" / "distress_model.bin"
@@ -57,9 +56,7 @@ def train(data: list[tuple[set[int], int]]) -> tuple[dict[int, float], float]:
         rate = RATE / (1 + epoch)
         for i in order:
             feats, y = data[i]
-            z = bias + sum(weights.get(f, 0.0) for f in feats)
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            g = (p - y) * balance[y]
+            g = (_probability(weights, bias, feats) - y) * balance[y]
             bias -= rate * g
             for f in feats:
                 w = weights.get(f, 0.0)
@@ -68,8 +65,7 @@ def train(data: list[tuple[set[int], int]]) -> tuple[dict[int, float], float]:
 
 
 def _probability(weights: dict[int, float], bias: float, feats: set[int]) -> float:
-    z = bias + sum(weights.get(f, 0.0) for f in feats)
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    return logistic(bias + sum(weights.get(f, 0.0) for f in feats))
 
 
 def choose_threshold(
