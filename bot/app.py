@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiogram import Bot
 
-from bot.answering import Answerer
+from bot.answering import CONTEXT_TTL, Answerer
 from bot.articles.limits import too_large_message
 from bot.articles.service import ArticleService, IngestOutcome
 from bot.articles.worker import ParseWorker
@@ -153,6 +153,9 @@ class App:
             self.sender.wake.set()
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.query_log_days)
         await self.store.purge_queries(cutoff)
+        # A chat's follow-up subject is worth nothing after CONTEXT_TTL: no chat id is kept
+        # longer than that.
+        await self.store.purge_context(self.answerer.clock() - CONTEXT_TTL)
 
     async def _periodic(self, every: float = 600.0) -> None:
         while True:

@@ -269,3 +269,13 @@ async def test_pressing_the_same_page_twice_is_not_an_error(events_harness):
         assert not any("Извините" in (c.params.get("text") or "") for c in calls)
     # and no edit Telegram would refuse was even attempted
     assert not [c for c in h.api.calls if c.method == "editMessageText" and not c.ok]
+
+
+async def test_expired_follow_up_subjects_are_deleted_from_the_store(app: App):
+    """No chat id stays in the store longer than the follow-up window."""
+    await app.answerer.answer("семейный мфц", chat_id=77)
+    assert await app.store.load_context(77, 0) == "c:mfc"
+    real = app.answerer.clock
+    app.answerer.clock = lambda: real() + 16 * 60
+    await app.periodic_once()
+    assert await app.store.load_context(77, 0) is None
