@@ -96,7 +96,7 @@ def new_article_of(parsed: Any, origin: str) -> Any:
     from dataclasses import fields
 
     from bot.search.indexer import index_text
-    from bot.store.sqlite import NewArticle
+    from bot.store.base import NewArticle
 
     extra = {"origin": origin, "index_title": index_text(parsed.title),
              "index_body": index_text(parsed.body)}

@@ -17,7 +17,7 @@ from pathlib import Path
 async def real(api_base: str, db: Path) -> None:
     from bench.common import settings_for
     from bot.app import App
-    from bot.dispatcher import build_bot, build_dispatcher
+    from bot.telegram.dispatcher import build_bot, build_dispatcher
     from tests.fakebotapi import TEST_TOKEN
 
     settings = settings_for(db, bot_token=TEST_TOKEN, telegram_api_base=api_base, flood_limit=0)

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            from bot.store.sqlite import AlreadyRunning, run_lock
+            from bot.store.sqlite.store import AlreadyRunning, run_lock
 
             try:
                 with run_lock(settings.database_path):
@@ -68,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
 def _preflight(settings: Settings) -> None:
     """Check every curated data file before the slow imports (aiogram, the store): a bad
     file stops the start within a second, with one line. App.create checks them again."""
-    from bot.cards import load_cards
-    from bot.crisis import check_lexicon
     from bot.datafile import validate_data_files
-    from bot.smalltalk import SmallTalkReader
+    from bot.domain.cards import load_cards
+    from bot.domain.crisis import check_lexicon
+    from bot.domain.smalltalk import SmallTalkReader
 
     validate_data_files(settings.data_dir)
     check_lexicon(settings.data_dir / "crisis.toml")
@@ -81,8 +81,8 @@ def _preflight(settings: Settings) -> None:
 
 async def _run(settings: Settings) -> int:
     from bot.app import App
-    from bot.dispatcher import build_bot, build_dispatcher, register_commands
-    from bot.webhook import serve_webhook
+    from bot.telegram.dispatcher import build_bot, build_dispatcher, register_commands
+    from bot.telegram.webhook import serve_webhook
 
     app = await App.create(settings)
     bot = build_bot(settings)
@@ -104,8 +104,8 @@ async def _run(settings: Settings) -> int:
 
 async def _console(settings: Settings):
     from bot.app import App
-    from bot.console import ConsoleSession
-    from bot.dispatcher import build_bot, build_dispatcher
+    from bot.telegram.console import ConsoleSession
+    from bot.telegram.dispatcher import build_bot, build_dispatcher
 
     app = await App.create(settings)
     session = ConsoleSession()
@@ -114,7 +114,7 @@ async def _console(settings: Settings):
 
 
 async def _chat(settings: Settings) -> int:
-    from bot.console import run_chat
+    from bot.telegram.console import run_chat
 
     app, bot, dp, session = await _console(settings)
     try:
@@ -125,7 +125,7 @@ async def _chat(settings: Settings) -> int:
 
 
 async def _ask(settings: Settings, text: str) -> int:
-    from bot.console import ConsoleChat
+    from bot.telegram.console import ConsoleChat
 
     app, bot, dp, session = await _console(settings)
     try:

@@ -11,25 +11,26 @@ from pathlib import Path
 
 from aiogram import Bot
 
-from bot.answering import CONTEXT_TTL, Answerer
+from bot.articles.ingest import ArticleService, IngestOutcome
 from bot.articles.limits import too_large_message
-from bot.articles.service import ArticleService, IngestOutcome
 from bot.articles.worker import ParseWorker
 from bot.bootstrap import bootstrap
-from bot.calendar import event_ics, ics_filename
-from bot.crisis import CrisisDetector
 from bot.datafile import validate_data_files
-from bot.distress import DistressScorer
-from bot.events import EventsService, clean_topic
-from bot.notify import NotificationPlanner, OutboxSender
-from bot.render_events import render_events
-from bot.replies import Reply
+from bot.domain.answering import CONTEXT_TTL, Answerer
+from bot.domain.crisis import CrisisDetector
+from bot.domain.distress import DistressScorer
+from bot.domain.events import EventsService, clean_topic
+from bot.domain.ics import event_ics, ics_filename
+from bot.domain.notifications import NotificationPlanner
+from bot.domain.smalltalk import SmallTalkReader
 from bot.search.engine import SearchEngine
 from bot.search.indexer import index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.settings import Settings
-from bot.smalltalk import SmallTalkReader
 from bot.store import Store
+from bot.telegram.outbox import OutboxSender
+from bot.telegram.views.common import Reply
+from bot.telegram.views.events import render_events
 
 log = logging.getLogger(__name__)
 

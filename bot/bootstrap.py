@@ -10,8 +10,8 @@ import hashlib
 import logging
 from pathlib import Path
 
-from bot.articles.service import ArticleService
-from bot.cards import load_cards
+from bot.articles.ingest import ArticleService
+from bot.domain.cards import load_cards
 from bot.search.indexer import INDEX_VERSION, card_index_text, index_text
 from bot.store import Store
 

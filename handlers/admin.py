@@ -4,10 +4,10 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, or_f
 from aiogram.types import CallbackQuery, Message
 
-from bot import admin
 from bot.app import App
-from bot.callbacks import ArticlesPage, DeleteArticle
-from bot.delivery import edit_or_send, send_reply
+from bot.telegram.callbacks import ArticlesPage, DeleteArticle
+from bot.telegram.send import edit_or_send, send_reply
+from bot.telegram.views import admin
 from handlers.filters import IsAdmin
 
 router = Router(name="admin")

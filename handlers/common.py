@@ -4,7 +4,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
-from bot.menu import BUTTON_ASK, HELP_TEXT, START_TEXT, main_keyboard
+from bot.telegram.views.menu import BUTTON_ASK, HELP_TEXT, START_TEXT, main_keyboard
 
 router = Router(name="common")
 

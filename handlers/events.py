@@ -5,10 +5,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.app import App
-from bot.callbacks import EventIcs, EventsPage
-from bot.delivery import edit_or_send, send_reply
-from bot.menu import BUTTON_EVENTS
-from bot.subscriptions import subscribe_reply, unsubscribe_reply
+from bot.domain.subscriptions import subscribe_reply, unsubscribe_reply
+from bot.telegram.callbacks import EventIcs, EventsPage
+from bot.telegram.send import edit_or_send, send_reply
+from bot.telegram.views.menu import BUTTON_EVENTS
 
 router = Router(name="events")
 

@@ -3,8 +3,8 @@
 from aiogram import Router
 from aiogram.types import InlineQuery
 
-from bot.answering import Answerer
-from bot.inline import inline_results
+from bot.domain.answering import Answerer
+from bot.telegram.views.inline import inline_results
 
 router = Router(name="inline")
 

@@ -4,8 +4,8 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.answering import Answerer
-from bot.delivery import send_reply
+from bot.domain.answering import Answerer
+from bot.telegram.send import send_reply
 
 router = Router(name="search")
 

@@ -4,11 +4,11 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.answering import Answerer
-from bot.callbacks import OpenDoc
-from bot.delivery import send_reply
-from bot.menu import BUTTON_HELPLINE, BUTTON_MFC
-from bot.services_list import render_services
+from bot.domain.answering import Answerer
+from bot.telegram.callbacks import OpenDoc
+from bot.telegram.send import send_reply
+from bot.telegram.views.cards import render_services
+from bot.telegram.views.menu import BUTTON_HELPLINE, BUTTON_MFC
 
 router = Router(name="services")
 

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from bot.app import App
-from bot.dispatcher import build_bot, build_dispatcher
 from bot.settings import Settings, load_settings
+from bot.telegram.dispatcher import build_bot, build_dispatcher
 from tests.fakebotapi import TEST_TOKEN, Call, FakeBotAPI
 
 # Property tests explore freely when run by hand, but CI must not turn red by luck:

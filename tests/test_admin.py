@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import ArticlesPage, DeleteArticle
+from bot.telegram.callbacks import ArticlesPage, DeleteArticle
 from tests.conftest import ADMIN_ID, USER_ID
 
 FIXTURES = Path(__file__).parent / "fixtures"

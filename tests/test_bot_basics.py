@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dispatcher import register_commands
+from bot.telegram.dispatcher import register_commands
 from tests.conftest import ADMIN_ID, USER_ID
 
 COMMANDS = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.crisis import DEFAULT_LEXICON, CrisisDetector, CrisisMatch
+from bot.domain.crisis import DEFAULT_LEXICON, CrisisDetector, CrisisMatch
 
 _TRANSLIT = dict(
     zip(

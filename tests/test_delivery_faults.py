@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.dispatcher import build_bot
-from bot.flood import CALLBACK_WARNING
-from bot.notify import OutboxSender
+from bot.telegram.dispatcher import build_bot
+from bot.telegram.middlewares import CALLBACK_WARNING
+from bot.telegram.outbox import OutboxSender
 from handlers.errors import APOLOGY
 from tests.conftest import (
     ADMIN_ID,

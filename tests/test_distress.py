@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.distress import DistressScorer
+from bot.domain.distress import DistressScorer
 from tests.eval.train_distress import MODEL, build
 
 

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from bot.console import ConsoleChat, ConsoleSession
-from bot.dispatcher import build_bot, build_dispatcher
+from bot.telegram.console import ConsoleChat, ConsoleSession
+from bot.telegram.dispatcher import build_bot, build_dispatcher
 from tests.fakebotapi import parse_html
 
 QUESTIONS = ["симейный мфц", "ntktajy ljdthbz", "сколько семейных мфц работает", "погода завтра"]

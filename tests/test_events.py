@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.articles.dates import parse_publication_date
-from bot.articles.events import ExtractedEvent, extract_events
+from bot.articles.extract_events import ExtractedEvent, extract_events
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 D = date

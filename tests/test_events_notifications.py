@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from bot.notify import GLOBAL_RATE, OutboxSender
+from bot.telegram.outbox import GLOBAL_RATE, OutboxSender
 from tests.conftest import ADMIN_ID, USER_ID, start_harness, stop_harness
 
 FIXTURES = Path(__file__).parent / "fixtures"

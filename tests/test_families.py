@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.telegram_text import split_message, visible_length
+from bot.telegram.formatting import split_message, visible_length
 from tests.conftest import USER_ID, start_harness, stop_harness
 from tests.fakebotapi import parse_html
 from tests.test_crisis import CRISIS, ORDINARY

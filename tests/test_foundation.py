@@ -41,7 +41,7 @@ async def test_seeds_and_cards_load_once_across_two_starts(tmp_path):
 
 
 async def test_restart_does_not_reindex_a_current_store(db_path, monkeypatch):
-    from bot.store.sqlite import Store
+    from bot.store.sqlite.store import Store
 
     async def forbidden(self, rows):
         raise AssertionError("re-indexed a current store")
@@ -238,7 +238,7 @@ def test_webhook_without_a_secret_refuses_to_start():
 
 def test_a_second_run_on_the_same_database_refuses_to_start(db_path):
     """Two `run` processes would both drain the outbox and notify everyone twice."""
-    from bot.store.sqlite import run_lock
+    from bot.store.sqlite.store import run_lock
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "PYTHONPATH": str(ROOT),
            "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": "http://127.0.0.1:9"}

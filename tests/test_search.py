@@ -7,17 +7,16 @@ One app (seeds and cards indexed) is built per module: every test here only read
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from razdel import sentenize
 
 from bot.app import App
+from bot.domain.snippets import best_sentences, sentences_of
 from bot.search.analyzer import allowed_edits, stem
 from bot.search.indexer import card_index_text, index_text, phone_token
 from bot.settings import load_settings
-from bot.snippets import best_sentences, sentences_of
 from bot.text.layout import en_to_ru
 from bot.text.morph import lemma
 

@@ -35,7 +35,7 @@ async def test_term_df_matches_the_index_after_add_and_delete(app):
 
 
 async def test_failed_write_leaves_no_half_article(app, monkeypatch):
-    from bot.store import sqlite
+    from bot.store.sqlite import store as sqlite
 
     before = (
         await app.store.count("articles"),

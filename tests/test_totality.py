@@ -14,8 +14,8 @@ import logging
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ADMIN_ID, USER_ID
 from handlers.errors import APOLOGY
+from tests.conftest import ADMIN_ID, USER_ID
 
 # Any code point, lone surrogates and control characters included.
 ANY_TEXT = st.text(st.characters(codec=None, categories=None), min_size=1, max_size=80)

@@ -29,7 +29,7 @@ from rapidfuzz import fuzz
 from bot.articles import limits
 from bot.articles.cleaning import CleanText, clean_text
 from bot.articles.dates import parse_publication_date
-from bot.articles.events import ExtractedEvent, extract_events
+from bot.articles.extract_events import ExtractedEvent, extract_events
 from bot.articles.places import find_places
 from bot.articles.readers import EmptyDocument, RawDocument, read_document
 from bot.articles.summary import summarize

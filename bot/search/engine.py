@@ -58,7 +58,7 @@ from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
 from bot.search.indexer import card_index_text, index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
-from bot.store.sqlite import index_terms
+from bot.store.sqlite.store import index_terms
 
 CANDIDATES = 30
 TITLE_WEIGHT = 5.0

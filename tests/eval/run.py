@@ -68,7 +68,7 @@ def load_questions(path: Path = QUESTIONS) -> list[dict]:
 
 def _docs_of(reply, names: dict[str, str]) -> list[str]:
     """What a reply is about, best first: its subject, then the docs of «Ещё:» buttons."""
-    from bot.callbacks import OpenDoc
+    from bot.telegram.callbacks import OpenDoc
 
     if reply.kind in {"smalltalk", "events", "crisis"}:
         return [reply.kind]
@@ -111,7 +111,7 @@ async def evaluate_net(db_path: Path, paths: list[Path]) -> dict[str, dict[str, 
     messages, rate on look-alikes."""
     from bot.app import App
     from bot.settings import load_settings
-    from bot.telegram_text import plain_text
+    from bot.telegram.formatting import plain_text
 
     app = await App.create(load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY))
     try:
@@ -136,7 +136,7 @@ async def evaluate_net(db_path: Path, paths: list[Path]) -> dict[str, dict[str, 
 async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[Outcome]]:
     from bot.app import App
     from bot.settings import load_settings
-    from bot.telegram_text import plain_text
+    from bot.telegram.formatting import plain_text
 
     app = await App.create(load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY))
     try:
@@ -220,7 +220,7 @@ class CrisisOutcome:
 
 
 def evaluate_crisis(path: Path) -> list[CrisisOutcome]:
-    from bot.crisis import CrisisDetector
+    from bot.domain.crisis import CrisisDetector
 
     detector = CrisisDetector.from_file()
     out = []

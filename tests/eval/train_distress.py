@@ -22,8 +22,8 @@ import sys
 from array import array
 from pathlib import Path
 
-from bot.crisis import CrisisDetector
-from bot.distress import BUCKETS, DistressScorer, features, logistic
+from bot.domain.crisis import CrisisDetector
+from bot.domain.distress import BUCKETS, DistressScorer, features, logistic
 from tests.eval.run import CRISIS, QUESTIONS, load
 
 MODEL = Path(__file__).resolve().parents[2] / "data" / "distress_model.bin"

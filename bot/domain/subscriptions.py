@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.events import clean_topic
+from bot.domain.events import clean_topic
 from bot.store import Store
-from bot.telegram_text import esc
+from bot.telegram.formatting import esc
 
 
 async def subscribe_reply(store: Store, chat_id: int, topic: str) -> str:

@@ -10,11 +10,11 @@ from aiogram.types import InlineKeyboardButton
 
 from bot.app import App
 from bot.articles.dates import format_date_range
+from bot.articles.ingest import IngestOutcome
 from bot.articles.limits import too_large_message
-from bot.articles.service import IngestOutcome
-from bot.callbacks import ArticlesPage, DeleteArticle
-from bot.replies import Reply, human_date, open_button, short
-from bot.telegram_text import esc
+from bot.telegram.callbacks import ArticlesPage, DeleteArticle
+from bot.telegram.formatting import esc
+from bot.telegram.views.common import Reply, human_date, open_button, short
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses larger files
 PAGE = 10

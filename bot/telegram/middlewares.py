@@ -1,4 +1,6 @@
-"""Flood control: messages (FLOOD_LIMIT a minute) and button presses (CALLBACK_LIMIT in 10 s).
+"""Outer middlewares: flood control and input sanitising.
+
+Flood control: messages (FLOOD_LIMIT a minute) and button presses (CALLBACK_LIMIT in 10 s).
 
 Over the message limit, the user gets one polite warning per window and further messages
 are dropped silently — no reply storm. Over the press limit, each press is answered with a
@@ -17,6 +19,7 @@ handled as concurrent tasks cannot slip past it together.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -24,13 +27,20 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, InlineQuery, Message, TelegramObject
 
 log = logging.getLogger(__name__)
 
+
 WINDOW = 60.0
+
+
 WARNING = "Вы пишете очень часто. Подождите минуту, и я снова отвечу."
+
+
 CALLBACK_WINDOW = 10.0
+
+
 CALLBACK_WARNING = "Слишком часто, подождите немного"
 
 
@@ -122,3 +132,39 @@ class CallbackFloodControl(BaseMiddleware):
         except TelegramAPIError as exc:  # an old query: nothing to answer, nothing to apologise
             log.debug("press over the limit not answered: %s", exc)
         return None
+
+# Lone surrogates and C0/C1 control characters other than tab and newline.
+_UNSAFE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str | None) -> str | None:
+    """`text` without lone surrogates and control characters (None stays None)."""
+    if text is None:
+        return None
+    return _UNSAFE.sub("", text)
+
+
+class InputSanitizer(BaseMiddleware):
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        update: dict[str, Any] = {}
+        if isinstance(event, Message):
+            for name in ("text", "caption"):
+                value = getattr(event, name)
+                if value is not None and _UNSAFE.search(value):
+                    update[name] = clean_text(value)
+        elif isinstance(event, CallbackQuery):
+            if event.data is not None and _UNSAFE.search(event.data):
+                update["data"] = clean_text(event.data)
+        elif isinstance(event, InlineQuery):
+            if _UNSAFE.search(event.query):
+                update["query"] = clean_text(event.query)
+        if update:
+            event = event.model_copy(update=update)
+        return await handler(event, data)
+
+

@@ -7,12 +7,12 @@ import datetime as dt
 from aiogram.types import InlineKeyboardButton
 
 from bot.articles.dates import format_date_range
-from bot.articles.events import kind_title
-from bot.callbacks import TOPIC_MAX, EventIcs, EventsPage
-from bot.events import PAGE_SIZE, EventListing
-from bot.replies import Reply, short
-from bot.store.sqlite import EventRow
-from bot.telegram_text import esc, esc_attr
+from bot.articles.extract_events import kind_title
+from bot.domain.events import PAGE_SIZE, EventListing
+from bot.store.base import EventRow
+from bot.telegram.callbacks import TOPIC_MAX, EventIcs, EventsPage
+from bot.telegram.formatting import esc, esc_attr
+from bot.telegram.views.common import Reply, short
 
 
 def event_when(event: EventRow) -> str:

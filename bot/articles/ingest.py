@@ -17,7 +17,7 @@ from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_docume
 from bot.articles.readers import DocumentError
 from bot.search.indexer import index_text
 from bot.store import Store
-from bot.store.sqlite import NewArticle
+from bot.store.base import NewArticle
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.articles.dates import MONTHS_NOMINATIVE
-from bot.articles.events import specific_kind_names
+from bot.articles.extract_events import specific_kind_names
 from bot.articles.places import nearby_places, normalize_place
 from bot.store import Store
-from bot.store.sqlite import EventRow
+from bot.store.base import EventRow
 from bot.text.morph import lemma
 from bot.text.normalize import normalize, words
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from bot.store.sqlite import EventRow
+from bot.store.base import EventRow
 
 DEFAULT_DURATION = dt.timedelta(hours=2)
 

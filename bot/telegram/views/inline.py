@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.types import InlineQueryResultArticle, InputTextMessageContent
 
-from bot.answering import Answerer
-from bot.replies import short
-from bot.telegram_text import plain_text, split_message
+from bot.domain.answering import Answerer
+from bot.telegram.formatting import plain_text, split_message
+from bot.telegram.views.common import short
 
 MAX_RESULTS = 10
 

@@ -31,7 +31,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.telegram_text import plain_text
+from bot.telegram.formatting import plain_text
 
 CONSOLE_USER_ID = 1
 CONSOLE_CHAT_ID = 1

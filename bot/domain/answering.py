@@ -23,26 +23,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.articles.dates import MONTHS_NOMINATIVE
-from bot.articles.events import specific_kind_names, trigger_lemmas
-from bot.crisis import CrisisDetector, CrisisMatch
-from bot.distress import DistressScorer
-from bot.events import PAGE_SIZE, EventsService
-from bot.privacy import redact
-from bot.render_crisis import render_crisis, soft_line
-from bot.render_events import render_event, render_event_list, render_events
-from bot.replies import (
-    Reply,
-    more_buttons,
-    render_article,
-    render_card,
-    render_not_found,
-    render_smalltalk,
-)
+from bot.articles.extract_events import specific_kind_names, trigger_lemmas
+from bot.domain.crisis import CrisisDetector, CrisisMatch
+from bot.domain.distress import DistressScorer
+from bot.domain.events import PAGE_SIZE, EventsService
+from bot.domain.privacy import redact
+from bot.domain.smalltalk import SmallTalkReader
+from bot.domain.snippets import KEY_FACTS, aspect_score, best_sentences, focus_facts
 from bot.search.analyzer import is_function_word
 from bot.search.engine import SearchEngine, SearchResult
-from bot.smalltalk import SmallTalkReader
-from bot.snippets import KEY_FACTS, aspect_score, best_sentences, focus_facts
 from bot.store import Store
+from bot.telegram.views.articles import more_buttons, render_article
+from bot.telegram.views.cards import render_card
+from bot.telegram.views.common import Reply, render_not_found, render_smalltalk
+from bot.telegram.views.crisis import render_crisis, soft_line
+from bot.telegram.views.events import render_event, render_event_list, render_events
 from bot.text.morph import lemma
 from bot.text.normalize import words
 

@@ -14,11 +14,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.app import App
-from bot.flood import CallbackFloodControl, FloodControl
-from bot.menu import ADMIN_COMMANDS, USER_COMMANDS
-from bot.retry import RetryRequests
-from bot.sanitize import InputSanitizer
 from bot.settings import Settings
+from bot.telegram.middlewares import CallbackFloodControl, FloodControl, InputSanitizer
+from bot.telegram.retry import RetryRequests
+from bot.telegram.views.menu import ADMIN_COMMANDS, USER_COMMANDS
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,8 @@ between can repeat one message, while a send whose answer came too late is never
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import time
-from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -27,18 +25,21 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.callbacks import EventIcs
-from bot.events import event_matches, topic_lemmas
-from bot.render_events import event_line
-from bot.retry import never_sent, no_retries
 from bot.store import Store
-from bot.store.sqlite import EventRow, OutboxRow
+from bot.store.base import OutboxRow
+from bot.telegram.retry import never_sent, no_retries
 
 log = logging.getLogger(__name__)
 
+
 GLOBAL_RATE = 25.0  # messages per second, under Telegram's ~30
+
+
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
+
+
 MAX_ATTEMPTS = 8  # tries of one item before it is 'failed'
+
 
 # 400 answers that mean the chat itself is gone or closed to the bot, not this message:
 # deleted accounts and groups, the bot removed or muted. Lower case, matched as substrings.
@@ -60,62 +61,6 @@ CHAT_GONE = (
 def _chat_gone(description: str) -> bool:
     text = description.lower()
     return any(marker in text for marker in CHAT_GONE)
-
-
-def _happening(event: EventRow) -> str:
-    return f"{event.kind}|{event.start}|{event.end}|{(event.place or '').lower()}"
-
-
-def _markup(event: EventRow) -> dict:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                {
-                    "text": "📅 В календарь",
-                    "callback_data": EventIcs(event_id=event.id).pack(),
-                }
-            ]
-        ]
-    ).model_dump(exclude_none=True)
-
-
-class NotificationPlanner:
-    def __init__(self, store: Store, today: Callable[[], dt.date], reminder_days: int) -> None:
-        self.store = store
-        self.today = today
-        self.reminder_days = reminder_days
-
-    async def _enqueue(self, events: list[EventRow], kind: str, header: str) -> int:
-        subs = [
-            (chat, topic_lemmas(topic)) for chat, topic in await self.store.active_subscriptions()
-        ]
-        items = []
-        for event in events:
-            for chat, wanted in subs:
-                if event_matches(event, wanted):
-                    key = f"{kind}:{_happening(event)}:{chat}"
-                    items.append(
-                        (chat, f"{header}\n\n{event_line(event)}", _markup(event), key, event.id)
-                    )
-        return await self.store.enqueue(items) if items else 0
-
-    async def new_article(self, article_id: int) -> int:
-        """Queue «new event» messages for the article's upcoming announced events."""
-        today = self.today()
-        events = [
-            e
-            for e in await self.store.events_of_article(article_id)
-            if e.start >= today and e.status == "announce"
-        ]
-        return await self._enqueue(events, "new", "🆕 Новое мероприятие:")
-
-    async def reminders(self) -> int:
-        """Queue reminders for events starting within REMINDER_DAYS from today."""
-        today = self.today()
-        events = await self.store.events_starting_between(
-            today, today + dt.timedelta(days=self.reminder_days)
-        )
-        return await self._enqueue(events, "remind", "⏰ Напоминание: скоро начнётся")
 
 
 class OutboxSender:
@@ -269,3 +214,5 @@ class OutboxSender:
                 await asyncio.wait_for(self.wake.wait(), timeout=poll)
             except TimeoutError:
                 pass
+
+

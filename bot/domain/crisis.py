@@ -66,14 +66,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.datafile import DataFileError, describe
+from bot.datafile import DEFAULT_DATA_DIR, DataFileError, describe
 from bot.text.layout import en_to_ru, has_latin, translit_to_ru
 from bot.text.morph import analyzer, is_known_word, lemma
 from bot.text.normalize import normalize, words
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "data" / "crisis.toml"
+DEFAULT_LEXICON = DEFAULT_DATA_DIR / "crisis.toml"
 
 # Latin letters that look like Cyrillic ones; folded only inside words that mix scripts.
 _HOMOGLYPHS = str.maketrans("aceopxyk", "асеорхук")

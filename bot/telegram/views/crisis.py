@@ -7,9 +7,9 @@ for a child («ты») or for an adult writing about a child («вы»).
 
 from __future__ import annotations
 
-from bot.crisis import CrisisDetector, CrisisMatch
-from bot.replies import Reply, open_button
-from bot.telegram_text import esc
+from bot.domain.crisis import CrisisDetector, CrisisMatch
+from bot.telegram.formatting import esc
+from bot.telegram.views.common import Reply, open_button
 
 
 def render_crisis(detector: CrisisDetector, match: CrisisMatch) -> Reply:

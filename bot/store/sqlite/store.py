@@ -14,120 +14,50 @@ import os
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import aiosqlite
 
-from bot.store.migrations import MIGRATIONS
+from bot.store.base import ArticleRow, EventFacts, EventRow, NewArticle, OutboxRow
+from bot.store.sqlite.migrations import MIGRATIONS
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleRow:
-    id: int
-    title: str
-    published: dt.date | None
-    source_url: str | None
-    places: list[str]
-    summary: str
-    body: str
-    origin: str
-    created_at: str
-    source_name: str | None = None
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> ArticleRow:
-        return cls(
-            id=row["id"],
-            title=row["title"],
-            published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
-            source_url=row["source_url"],
-            places=json.loads(row["places"]),
-            summary=row["summary"],
-            body=row["body"],
-            origin=row["origin"],
-            created_at=row["created_at"],
-            source_name=row["source_name"],
-        )
+def _article(row: aiosqlite.Row) -> ArticleRow:
+    return ArticleRow(
+        id=row["id"],
+        title=row["title"],
+        published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+        source_url=row["source_url"],
+        places=json.loads(row["places"]),
+        summary=row["summary"],
+        body=row["body"],
+        origin=row["origin"],
+        created_at=row["created_at"],
+        source_name=row["source_name"],
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    id: int
-    article_id: int
-    kind: str
-    title: str
-    start: dt.date
-    end: dt.date
-    time: str | None
-    place: str | None
-    sentence: str
-    status: str
-    article_title: str = ""
-    source_url: str | None = None
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> EventRow:
-        keys = row.keys()
-        return cls(
-            id=row["id"],
-            article_id=row["article_id"],
-            kind=row["kind"],
-            title=row["title"],
-            start=dt.date.fromisoformat(row["start_date"]),
-            end=dt.date.fromisoformat(row["end_date"]),
-            time=row["start_time"],
-            place=row["place"],
-            sentence=row["sentence"],
-            status=row["status"],
-            article_title=row["article_title"] if "article_title" in keys else "",
-            source_url=row["source_url"] if "source_url" in keys else None,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class NewArticle:
-    """What the articles pipeline hands to the store (already cleaned and analysed)."""
-
-    title: str
-    published: dt.date | None
-    source_url: str | None
-    places: Sequence[str]
-    summary: str
-    body: str
-    content_hash: str
-    origin: str
-    fmt: str
-    index_title: str
-    index_body: str
-    source_name: str | None = None
-
-
-class EventFacts(Protocol):
-    """What the store needs of an extracted event (bot.articles.events.ExtractedEvent)."""
-
-    kind: str
-    title: str
-    start: dt.date
-    end: dt.date
-    time: dt.time | None
-    place: str | None
-    sentence: str
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: int
-    chat_id: int
-    text: str
-    markup: dict[str, Any] | None
-    attempts: int
+def _event(row: aiosqlite.Row) -> EventRow:
+    keys = row.keys()
+    return EventRow(
+        id=row["id"],
+        article_id=row["article_id"],
+        kind=row["kind"],
+        title=row["title"],
+        start=dt.date.fromisoformat(row["start_date"]),
+        end=dt.date.fromisoformat(row["end_date"]),
+        time=row["start_time"],
+        place=row["place"],
+        sentence=row["sentence"],
+        status=row["status"],
+        article_title=row["article_title"] if "article_title" in keys else "",
+        source_url=row["source_url"] if "source_url" in keys else None,
+    )
 
 
 _EVENT_SELECT = """
@@ -352,7 +282,7 @@ class Store:
     async def get_article(self, article_id: int) -> ArticleRow | None:
         async with self._db.execute("SELECT * FROM articles WHERE id=?", (article_id,)) as cur:
             row = await cur.fetchone()
-        return ArticleRow.from_row(row) if row else None
+        return _article(row) if row else None
 
     async def get_articles(self, ids: Sequence[int]) -> dict[int, ArticleRow]:
         if not ids:
@@ -361,13 +291,13 @@ class Store:
         async with self._db.execute(
             f"SELECT * FROM articles WHERE id IN ({marks})", tuple(ids)
         ) as cur:
-            return {row["id"]: ArticleRow.from_row(row) for row in await cur.fetchall()}
+            return {row["id"]: _article(row) for row in await cur.fetchall()}
 
     async def list_articles(self, offset: int = 0, limit: int = 10) -> list[ArticleRow]:
         async with self._db.execute(
             "SELECT * FROM articles ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
         ) as cur:
-            return [ArticleRow.from_row(r) for r in await cur.fetchall()]
+            return [_article(r) for r in await cur.fetchall()]
 
     async def count(self, table: str) -> int:
         if table not in ("articles", "events", "cards"):
@@ -461,7 +391,7 @@ class Store:
             "ORDER BY e.start_date, e.id LIMIT ?",
             (day.isoformat(), limit),
         ) as cur:
-            return [EventRow.from_row(r) for r in await cur.fetchall()]
+            return [_event(r) for r in await cur.fetchall()]
 
     async def events_before(self, day: dt.date, limit: int = 50) -> list[EventRow]:
         async with self._db.execute(
@@ -469,7 +399,7 @@ class Store:
             "ORDER BY e.end_date DESC, e.id DESC LIMIT ?",
             (day.isoformat(), limit),
         ) as cur:
-            return [EventRow.from_row(r) for r in await cur.fetchall()]
+            return [_event(r) for r in await cur.fetchall()]
 
     async def planned_events(self, today: dt.date, within_days: int = 366) -> list[EventRow]:
         """Next stops announced without dates, from articles of the last year (an older
@@ -480,18 +410,18 @@ class Store:
             "ORDER BY e.start_date DESC, e.id LIMIT 50",
             (since,),
         ) as cur:
-            return [EventRow.from_row(r) for r in await cur.fetchall()]
+            return [_event(r) for r in await cur.fetchall()]
 
     async def events_of_article(self, article_id: int) -> list[EventRow]:
         async with self._db.execute(
             _EVENT_SELECT + " WHERE e.article_id=? ORDER BY e.start_date", (article_id,)
         ) as cur:
-            return [EventRow.from_row(r) for r in await cur.fetchall()]
+            return [_event(r) for r in await cur.fetchall()]
 
     async def get_event(self, event_id: int) -> EventRow | None:
         async with self._db.execute(_EVENT_SELECT + " WHERE e.id=?", (event_id,)) as cur:
             row = await cur.fetchone()
-        return EventRow.from_row(row) if row else None
+        return _event(row) if row else None
 
     async def events_starting_between(self, first: dt.date, last: dt.date) -> list[EventRow]:
         async with self._db.execute(
@@ -499,7 +429,7 @@ class Store:
             "ORDER BY e.start_date",
             (first.isoformat(), last.isoformat()),
         ) as cur:
-            return [EventRow.from_row(r) for r in await cur.fetchall()]
+            return [_event(r) for r in await cur.fetchall()]
 
     # ---- subscriptions ----------------------------------------------------------------
     async def subscribe(self, chat_id: int, topic: str) -> bool:
@@ -711,3 +641,5 @@ class Store:
             "SELECT ts, admin_id, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
         ) as cur:
             return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+
+

@@ -6,8 +6,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 
-from bot.replies import Reply
-from bot.telegram_text import plain_text, split_message
+from bot.telegram.formatting import plain_text, split_message
+from bot.telegram.views.common import Reply
 
 
 async def send_reply(
