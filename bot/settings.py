@@ -264,9 +264,7 @@ class SecretsFilter(logging.Filter):
 
 def secrets_of(settings: Settings) -> list[str]:
     return [
-        s.get_secret_value()
-        for s in (settings.bot_token, settings.webhook_secret)
-        if s is not None
+        s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s is not None
     ]
 
 

@@ -163,7 +163,7 @@ def _take_date_header(lines: list[str], rules: BoilerplateRules) -> date | None:
             found = date.fromisoformat(match.group("date"))
         except ValueError:
             return None
-        lines[index] = line[match.end():]
+        lines[index] = line[match.end() :]
         return found
     return None
 
@@ -408,7 +408,7 @@ def title_from_sentence(paragraph: str, limit: int = TITLE_MAX_CHARS) -> str:
         quote = short.rfind("«")
         if quote >= 40:
             short = short[:quote]
-    short = short.rstrip(" ,;:—–-(«\"")
+    short = short.rstrip(' ,;:—–-(«"')
     return short + "…"
 
 

@@ -89,9 +89,8 @@ def check_docx_archive(archive: zipfile.ZipFile) -> None:
             f"{_mb(MAX_UNZIPPED_BYTES)} МБ — уменьшите картинки или пришлите только текст"
         )
     for info in members:
-        if (
-            info.file_size > RATIO_CHECK_BYTES
-            and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECK_BYTES and info.file_size > MAX_ZIP_RATIO * max(
+            info.compress_size, 1
         ):
             ratio = info.file_size // max(info.compress_size, 1)
             raise DocumentTooLarge(
@@ -143,13 +142,11 @@ def check_xml_depth(stream: IO[bytes], limit: int = MAX_XML_DEPTH) -> None:
         parser.Parse(b"", True)
     except _TooDeep:
         raise DocumentTooLarge(
-            f"Файл .docx слишком сложный: вложенность разметки больше {limit} уровней — "
-            f"{_RESAVE}"
+            f"Файл .docx слишком сложный: вложенность разметки больше {limit} уровней — {_RESAVE}"
         ) from None
     except _Doctype:
         raise DocumentTooLarge(
-            f"Файл .docx содержит объявление DTD, которого в документах Word не бывает — "
-            f"{_RESAVE}"
+            f"Файл .docx содержит объявление DTD, которого в документах Word не бывает — {_RESAVE}"
         ) from None
     except expat.ExpatError:
         return

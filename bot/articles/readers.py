@@ -642,8 +642,10 @@ def join_wrapped(left: str, right: str) -> str:
         from bot.text.morph import is_known_word
 
         joined = (first + second.group(0)).lower().replace("ё", "е")
-        if not is_known_word(joined) and is_known_word(first.lower()) and is_known_word(
-            second.group(0).lower()
+        if (
+            not is_known_word(joined)
+            and is_known_word(first.lower())
+            and is_known_word(second.group(0).lower())
         ):
             return left + right  # a real hyphenated compound
         return left[:-1] + right

@@ -118,9 +118,7 @@ def score_sentences(sentences: list[str], title: str) -> list[float]:
 
     scores: list[float] = []
     for i, sentence in enumerate(sentences):
-        title_share = (
-            len(title_lemmas & set(bags[i])) / len(title_lemmas) if title_lemmas else 0.0
-        )
+        title_share = len(title_lemmas & set(bags[i])) / len(title_lemmas) if title_lemmas else 0.0
         position = 1.0 / (1.0 + i) ** 0.5 if i else 1.0
         score = (
             WEIGHT_CENTRALITY * centrality[i] / top

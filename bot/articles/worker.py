@@ -154,9 +154,7 @@ class ParseWorker:
         if self._closed:
             raise ParserUnavailable("Бот останавливается: пришлите файл после перезапуска")
         try:
-            self._process, self._conn = await asyncio.to_thread(
-                _start, self.job, self.memory_mb
-            )
+            self._process, self._conn = await asyncio.to_thread(_start, self.job, self.memory_mb)
         except Exception:
             log.exception("the parse worker did not start")
             raise ParserUnavailable(

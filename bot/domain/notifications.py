@@ -76,5 +76,3 @@ class NotificationPlanner:
             today, today + dt.timedelta(days=self.reminder_days)
         )
         return await self._enqueue(events, "remind", "⏰ Напоминание: скоро начнётся")
-
-

@@ -55,7 +55,5 @@ def card_index_text(card: dict) -> tuple[str, str]:
     """
     phrases = [card["title"], card.get("phone", ""), *card.get("keywords", [])]
     title = " | ".join(t for t in (index_text(p) for p in phrases if p) if t)
-    body = " ".join(
-        [card.get("summary", ""), *card.get("facts", []), *card.get("fact_about", [])]
-    )
+    body = " ".join([card.get("summary", ""), *card.get("facts", []), *card.get("fact_about", [])])
     return title, index_text(body)

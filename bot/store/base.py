@@ -82,5 +82,3 @@ class OutboxRow:
     text: str
     markup: dict[str, Any] | None
     attempts: int
-
-

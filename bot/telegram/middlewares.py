@@ -133,6 +133,7 @@ class CallbackFloodControl(BaseMiddleware):
             log.debug("press over the limit not answered: %s", exc)
         return None
 
+
 # Lone surrogates and C0/C1 control characters other than tab and newline.
 _UNSAFE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -166,5 +167,3 @@ class InputSanitizer(BaseMiddleware):
         if update:
             event = event.model_copy(update=update)
         return await handler(event, data)
-
-

@@ -214,5 +214,3 @@ class OutboxSender:
                 await asyncio.wait_for(self.wake.wait(), timeout=poll)
             except TimeoutError:
                 pass
-
-

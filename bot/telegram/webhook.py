@@ -28,8 +28,9 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
     setup_application(app, dp, bot=bot)
-    await bot.set_webhook(settings.webhook_url, secret_token=secret,
-                          allowed_updates=dp.resolve_used_update_types())
+    await bot.set_webhook(
+        settings.webhook_url, secret_token=secret, allowed_updates=dp.resolve_used_update_types()
+    )
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)

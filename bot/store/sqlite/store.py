@@ -641,5 +641,3 @@ class Store:
             "SELECT ts, admin_id, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
         ) as cur:
             return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
-
-

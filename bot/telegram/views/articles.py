@@ -51,5 +51,3 @@ def render_article(article: ArticleLike, sentences: list[str]) -> Reply:
 def more_buttons(hits: list[tuple[str, str]]) -> list[list[InlineKeyboardButton]]:
     """One button per further match: (doc, title)."""
     return [[open_button(f"Ещё: {title}", doc)] for doc, title in hits]
-
-

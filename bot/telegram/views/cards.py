@@ -38,7 +38,6 @@ def render_card(card: dict, focus: list[str] | None = None) -> Reply:
     return Reply("\n".join(lines), buttons, subject=f"c:{card['id']}", kind="card")
 
 
-
 def render_services(cards: dict[str, dict]) -> Reply:
     lines = ["<b>Службы помощи семьям и детям</b>"]
     for card in cards.values():
@@ -47,5 +46,3 @@ def render_services(cards: dict[str, dict]) -> Reply:
     lines.append("\nНажмите, чтобы узнать подробнее:")
     buttons = [[open_button(card["title"], f"c:{card_id}")] for card_id, card in cards.items()]
     return Reply("\n".join(lines), buttons)
-
-

@@ -79,5 +79,3 @@ def render_not_found() -> Reply:
 
 def render_smalltalk(text: str) -> Reply:
     return Reply(esc(text), menu_buttons(), kind="smalltalk")
-
-
