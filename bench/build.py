@@ -54,7 +54,7 @@ async def ingest_full(db: Path, n: int, seed: int, via: str = "app") -> dict[str
     try:
         for a in docs:
             if via == "app":
-                outcome = await app.add_article(a.data, a.name, origin=f"bench:{a.name}")
+                outcome = await app.library.add(a.data, a.name, origin=f"bench:{a.name}")
             else:
                 outcome = await app.articles.add_document(a.data, a.name, origin=f"bench:{a.name}")
             if outcome.error:

@@ -18,6 +18,7 @@ async def real(api_base: str, db: Path) -> None:
     from bench.common import settings_for
     from bot.app import App
     from bot.telegram.dispatcher import build_bot, build_dispatcher
+    from bot.telegram.outbox import OutboxSender
     from tests.fakebotapi import TEST_TOKEN
 
     settings = settings_for(db, bot_token=TEST_TOKEN, telegram_api_base=api_base, flood_limit=0)
@@ -25,7 +26,7 @@ async def real(api_base: str, db: Path) -> None:
     bot = build_bot(settings)
     dp = build_dispatcher(app)
     try:
-        await app.start_background(bot)
+        await app.start_background(OutboxSender(app.store, bot))
         await dp.start_polling(bot, handle_signals=True, handle_as_tasks=True)
     finally:
         await app.stop_background()

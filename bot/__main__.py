@@ -82,6 +82,7 @@ def _preflight(settings: Settings) -> None:
 async def _run(settings: Settings) -> int:
     from bot.app import App
     from bot.telegram.dispatcher import build_bot, build_dispatcher, register_commands
+    from bot.telegram.outbox import OutboxSender
     from bot.telegram.webhook import serve_webhook
 
     app = await App.create(settings)
@@ -89,7 +90,7 @@ async def _run(settings: Settings) -> int:
     dp = build_dispatcher(app)
     try:
         await register_commands(bot, settings)
-        await app.start_background(bot)
+        await app.start_background(OutboxSender(app.store, bot))
         if settings.webhook_url:
             await serve_webhook(bot, dp, settings)
         else:
@@ -142,7 +143,7 @@ async def _ingest(settings: Settings, files: list[Path]) -> int:
     failed = 0
     try:
         for path in files:
-            outcome = await app.add_article_file(path)
+            outcome = await app.library.add_file(path)
             if outcome.error:
                 failed += 1
                 print(f"{path}: не сохранено — {outcome.error}")

@@ -1,23 +1,17 @@
-"""aiogram routers, one module per user-facing area; `setup_routers` wires them in order.
+"""aiogram routers, one module per user-facing area, each built by its `make_router()`.
 
-Order matters: admin commands and callbacks first, the free-text search last, and the
-catch-all for stickers, photos and the like after it.
+Order matters: errors first, admin commands and callbacks before the rest, the free-text
+search late, and the catch-all for stickers, photos and the like last. A Router attaches to
+one dispatcher only, so every dispatcher (tests and benchmarks build several in one
+process) gets fresh routers from these factories.
 """
 
-import importlib
+from aiogram import Router
 
-from aiogram import Dispatcher
+from handlers import admin, common, errors, events, inline, other, search, services
 
-MODULES = ("errors", "common", "admin", "services", "events", "search", "inline", "other")
+AREAS = (errors, common, admin, services, events, search, inline, other)
 
 
-def setup_routers(dp: Dispatcher) -> None:
-    # A Router attaches to one dispatcher only; tests and benchmarks build several in one
-    # process, so every build takes fresh module-level routers (a reload re-creates them).
-    routers = []
-    for name in MODULES:
-        module = importlib.import_module(f"handlers.{name}")
-        if module.router.parent_router is not None:
-            module = importlib.reload(module)
-        routers.append(module.router)
-    dp.include_routers(*routers)
+def make_routers() -> list[Router]:
+    return [area.make_router() for area in AREAS]

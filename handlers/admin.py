@@ -1,88 +1,111 @@
 """Admin commands and buttons. Anyone else gets a polite refusal and nothing changes."""
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, or_f
 from aiogram.types import CallbackQuery, Message
 
-from bot.app import App
+from bot.domain.admin import AdminDesk, parse_article_id
+from bot.telegram import uploads
 from bot.telegram.callbacks import ArticlesPage, DeleteArticle
 from bot.telegram.send import edit_or_send, send_reply
-from bot.telegram.views import admin
+from bot.telegram.views import admin as views
 from handlers.filters import IsAdmin
 
-router = Router(name="admin")
 ADMIN_ONLY = ("add", "articles", "delete", "stats")
-REFUSAL = "Эта команда только для администраторов бота."
 
 
-@router.message(Command(*ADMIN_ONLY), ~IsAdmin())
+def make_router() -> Router:
+    router = Router(name="admin")
+    router.message.register(refuse, Command(*ADMIN_ONLY), ~IsAdmin())
+    router.callback_query.register(
+        refuse_button, or_f(DeleteArticle.filter(), ArticlesPage.filter()), ~IsAdmin()
+    )
+    router.message.register(add_file, F.document, IsAdmin())
+    router.message.register(add_text, Command("add"), IsAdmin())
+    router.message.register(articles, Command("articles"), IsAdmin())
+    router.callback_query.register(articles_page, ArticlesPage.filter(), IsAdmin())
+    router.message.register(delete, Command("delete"), IsAdmin())
+    router.callback_query.register(delete_button, DeleteArticle.filter(), IsAdmin())
+    router.message.register(stats, Command("stats"), IsAdmin())
+    return router
+
+
 async def refuse(message: Message) -> None:
-    await message.answer(REFUSAL)
+    await message.answer(views.REFUSAL)
 
 
-@router.callback_query(or_f(DeleteArticle.filter(), ArticlesPage.filter()), ~IsAdmin())
 async def refuse_button(query: CallbackQuery) -> None:
-    await query.answer(REFUSAL, show_alert=True)
+    await query.answer(views.REFUSAL, show_alert=True)
 
 
-@router.message(F.document, IsAdmin())
-async def add_file(message: Message, app: App) -> None:
+async def add_file(message: Message, bot: Bot, admin_desk: AdminDesk) -> None:
     doc = message.document
-    problem = admin.check_upload(app, doc.file_name or "", doc.file_size)
+    assert doc is not None and message.from_user is not None  # the filters saw to both
+    limit = uploads.upload_limit(admin_desk.library.upload_limit)
+    problem = uploads.check_upload(limit, doc.file_name or "", doc.file_size)
     if problem:
         await message.answer(problem)
         return
     try:
-        data = await admin.download(message.bot, doc.file_id, admin.upload_limit(app))
-    except admin.UploadTooLarge as exc:
+        data = await uploads.download(bot, doc.file_id, limit)
+    except uploads.UploadTooLarge as exc:
         await message.answer(str(exc))
         return
-    reply = await admin.add_document(app, message.from_user.id, data, doc.file_name or "file")
-    await send_reply(message.bot, message.chat.id, reply)
+    outcome = await admin_desk.upload(message.from_user.id, data, doc.file_name or "file")
+    await send_reply(bot, message.chat.id, views.render_outcome(outcome))
 
 
-@router.message(Command("add"), IsAdmin())
-async def add_text(message: Message, command: CommandObject, app: App) -> None:
-    reply = await admin.add_text(app, message.from_user.id, command.args or "")
-    await send_reply(message.bot, message.chat.id, reply)
-
-
-@router.message(Command("articles"), IsAdmin())
-async def articles(message: Message, app: App) -> None:
-    await send_reply(message.bot, message.chat.id, await admin.list_articles(app))
-
-
-@router.callback_query(ArticlesPage.filter(), IsAdmin())
-async def articles_page(query: CallbackQuery, callback_data: ArticlesPage, app: App) -> None:
-    await query.answer()
-    if query.message:
-        reply = await admin.list_articles(app, callback_data.offset)
-        await edit_or_send(query.bot, query.message, reply)
-
-
-@router.message(Command("delete"), IsAdmin())
-async def delete(message: Message, command: CommandObject, app: App) -> None:
-    article_id = admin.parse_article_id(command.args)
-    if article_id is None:
-        await message.answer(
-            "Укажите номер статьи: <code>/delete 12</code> (номера — в /articles)."
-        )
+async def add_text(
+    message: Message, command: CommandObject, bot: Bot, admin_desk: AdminDesk
+) -> None:
+    assert message.from_user is not None
+    text = command.args or ""
+    if not text.strip():
+        await message.answer(views.EMPTY_ADD)
         return
-    await send_reply(message.bot, message.chat.id, await admin.confirm_delete(app, article_id))
+    outcome = await admin_desk.upload(message.from_user.id, text.encode("utf-8"), "message.txt")
+    await send_reply(bot, message.chat.id, views.render_outcome(outcome))
 
 
-@router.callback_query(DeleteArticle.filter(), IsAdmin())
-async def delete_button(query: CallbackQuery, callback_data: DeleteArticle, app: App) -> None:
+async def articles(message: Message, bot: Bot, admin_desk: AdminDesk) -> None:
+    page = await admin_desk.article_page()
+    await send_reply(bot, message.chat.id, views.render_article_page(page))
+
+
+async def articles_page(
+    query: CallbackQuery, callback_data: ArticlesPage, bot: Bot, admin_desk: AdminDesk
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        page = await admin_desk.article_page(callback_data.offset)
+        await edit_or_send(bot, query.message, views.render_article_page(page))
+
+
+async def delete(message: Message, command: CommandObject, bot: Bot, admin_desk: AdminDesk) -> None:
+    article_id = parse_article_id(command.args)
+    if article_id is None:
+        await message.answer(views.ASK_ARTICLE_ID)
+        return
+    article = await admin_desk.article(article_id)
+    await send_reply(bot, message.chat.id, views.render_confirm_delete(article_id, article))
+
+
+async def delete_button(
+    query: CallbackQuery, callback_data: DeleteArticle, bot: Bot, admin_desk: AdminDesk
+) -> None:
+    article_id = callback_data.article_id
     if not callback_data.confirm:
         await query.answer()
         if query.message:
-            reply = await admin.confirm_delete(app, callback_data.article_id)
-            await send_reply(query.bot, query.message.chat.id, reply)
+            article = await admin_desk.article(article_id)
+            reply = views.render_confirm_delete(article_id, article)
+            await send_reply(bot, query.message.chat.id, reply)
         return
-    text = await admin.delete_article(app, query.from_user.id, callback_data.article_id)
-    await query.answer(text, show_alert=True)
+    deleted = await admin_desk.delete(query.from_user.id, article_id)
+    await query.answer(views.deleted_text(article_id, deleted), show_alert=True)
 
 
-@router.message(Command("stats"), IsAdmin())
-async def stats(message: Message, app: App) -> None:
-    await send_reply(message.bot, message.chat.id, await admin.stats(app, message.from_user.id))
+async def stats(message: Message, bot: Bot, admin_desk: AdminDesk) -> None:
+    assert message.from_user is not None
+    report = await admin_desk.stats(message.from_user.id)
+    await send_reply(bot, message.chat.id, views.render_stats(report))

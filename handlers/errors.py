@@ -12,7 +12,6 @@ import logging
 from aiogram import Router
 from aiogram.types import ErrorEvent
 
-router = Router(name="errors")
 log = logging.getLogger(__name__)
 
 APOLOGY = (
@@ -22,7 +21,12 @@ APOLOGY = (
 )
 
 
-@router.error()
+def make_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router
+
+
 async def on_error(event: ErrorEvent) -> bool:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update

@@ -1,54 +1,69 @@
 """/events with filters and pages, calendar files, /subscribe and /unsubscribe."""
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.app import App
-from bot.domain.subscriptions import subscribe_reply, unsubscribe_reply
+from bot.domain.events import EventsService
+from bot.domain.subscriptions import Subscriptions
 from bot.telegram.callbacks import EventIcs, EventsPage
 from bot.telegram.send import edit_or_send, send_reply
+from bot.telegram.views.answers import render_answer
+from bot.telegram.views.events import (
+    CALENDAR_CAPTION,
+    EVENT_GONE,
+    subscribed_text,
+    unsubscribed_text,
+)
 from bot.telegram.views.menu import BUTTON_EVENTS
 
-router = Router(name="events")
+
+def make_router() -> Router:
+    router = Router(name="events")
+    router.message.register(events, Command("events"))
+    router.message.register(events, F.text == BUTTON_EVENTS)
+    router.callback_query.register(events_page, EventsPage.filter())
+    router.callback_query.register(event_calendar, EventIcs.filter())
+    router.message.register(subscribe, Command("subscribe"))
+    router.message.register(unsubscribe, Command("unsubscribe"))
+    return router
 
 
-@router.message(Command("events"))
-@router.message(F.text == BUTTON_EVENTS)
-async def events(message: Message, app: App, command: CommandObject | None = None) -> None:
+async def events(
+    message: Message, bot: Bot, events: EventsService, command: CommandObject | None = None
+) -> None:
     topic = command.args if command and command.args else ""
-    await send_reply(message.bot, message.chat.id, await app.events_reply(topic))
+    await send_reply(bot, message.chat.id, render_answer(await events.page(topic)))
 
 
-@router.callback_query(EventsPage.filter())
-async def events_page(query: CallbackQuery, callback_data: EventsPage, app: App) -> None:
+async def events_page(
+    query: CallbackQuery, callback_data: EventsPage, bot: Bot, events: EventsService
+) -> None:
     await query.answer()
-    if query.message is None:
+    if not isinstance(query.message, Message):
         return
-    reply = await app.events_reply(callback_data.topic, callback_data.offset, callback_data.past)
-    await edit_or_send(query.bot, query.message, reply)
+    answer = await events.page(callback_data.topic, callback_data.offset, callback_data.past)
+    await edit_or_send(bot, query.message, render_answer(answer))
 
 
-@router.callback_query(EventIcs.filter())
-async def event_calendar(query: CallbackQuery, callback_data: EventIcs, app: App) -> None:
-    found = await app.event_calendar(callback_data.event_id)
+async def event_calendar(
+    query: CallbackQuery, callback_data: EventIcs, bot: Bot, events: EventsService
+) -> None:
+    found = await events.calendar_file(callback_data.event_id)
     if found is None or query.message is None:
-        await query.answer("Это мероприятие больше не в базе.", show_alert=True)
+        await query.answer(EVENT_GONE, show_alert=True)
         return
     await query.answer()
     name, data = found
-    await query.bot.send_document(
-        query.message.chat.id,
-        BufferedInputFile(data, filename=name),
-        caption="Файл для календаря: откройте его, чтобы добавить событие.",
+    await bot.send_document(
+        query.message.chat.id, BufferedInputFile(data, filename=name), caption=CALENDAR_CAPTION
     )
 
 
-@router.message(Command("subscribe"))
-async def subscribe(message: Message, command: CommandObject, app: App) -> None:
-    await message.answer(await subscribe_reply(app.store, message.chat.id, command.args or ""))
+async def subscribe(message: Message, command: CommandObject, subscriptions: Subscriptions) -> None:
+    result = await subscriptions.subscribe(message.chat.id, command.args or "")
+    await message.answer(subscribed_text(result))
 
 
-@router.message(Command("unsubscribe"))
-async def unsubscribe(message: Message, app: App) -> None:
-    await message.answer(await unsubscribe_reply(app.store, message.chat.id))
+async def unsubscribe(message: Message, subscriptions: Subscriptions) -> None:
+    await message.answer(unsubscribed_text(await subscriptions.unsubscribe(message.chat.id)))

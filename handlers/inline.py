@@ -4,12 +4,15 @@ from aiogram import Router
 from aiogram.types import InlineQuery
 
 from bot.domain.answering import Answerer
-from bot.telegram.views.inline import inline_results
-
-router = Router(name="inline")
+from bot.telegram.views.inline import INLINE_RESULTS, render_inline
 
 
-@router.inline_query()
+def make_router() -> Router:
+    router = Router(name="inline")
+    router.inline_query.register(inline)
+    return router
+
+
 async def inline(query: InlineQuery, answerer: Answerer) -> None:
-    results = await inline_results(answerer, query.query)
-    await query.answer(results, cache_time=60, is_personal=False)
+    found = await answerer.share(query.query, limit=INLINE_RESULTS)
+    await query.answer(render_inline(found), cache_time=60, is_personal=False)

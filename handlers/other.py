@@ -3,35 +3,38 @@
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-router = Router(name="other")
-
 HINT = (
     "Я понимаю только текст. Напишите вопрос словами или выберите раздел: "
     "/helpline, /mfc, /events, /help."
 )
 
 
-@router.message(F.chat.type == "private", F.document)
+def make_router() -> Router:
+    router = Router(name="other")
+    router.message.register(document_from_user, F.chat.type == "private", F.document)
+    router.message.register(unknown_command, F.chat.type == "private", F.text.startswith("/"))
+    router.message.register(anything_else, F.chat.type == "private")
+    router.edited_message.register(edited)
+    router.callback_query.register(stale_button)
+    return router
+
+
 async def document_from_user(message: Message) -> None:
     await message.answer("Загружать статьи могут только администраторы бота. " + HINT)
 
 
-@router.message(F.chat.type == "private", F.text.startswith("/"))
 async def unknown_command(message: Message) -> None:
     await message.answer("Такой команды нет. Список команд: /help")
 
 
-@router.message(F.chat.type == "private")
 async def anything_else(message: Message) -> None:
     await message.answer(HINT)
 
 
-@router.edited_message()
 async def edited(message: Message) -> None:
     """Edits are ignored on purpose: answering again would repeat the reply."""
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery) -> None:
     """A button from an old message, or forged callback data: a polite word, nothing else."""
     await query.answer("Эта кнопка устарела. Напишите вопрос или откройте /help.")

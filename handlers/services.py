@@ -1,41 +1,47 @@
 """Service cards: /helpline, /mfc, /services, the menu buttons, and «open» buttons."""
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.answering import Answerer
+from bot.domain.answers import DocRef
 from bot.telegram.callbacks import OpenDoc
 from bot.telegram.send import send_reply
-from bot.telegram.views.cards import render_services
+from bot.telegram.views.answers import render_answer
 from bot.telegram.views.menu import BUTTON_HELPLINE, BUTTON_MFC
 
-router = Router(name="services")
+
+def make_router() -> Router:
+    router = Router(name="services")
+    router.message.register(helpline, Command("helpline"))
+    router.message.register(helpline, F.text == BUTTON_HELPLINE)
+    router.message.register(mfc, Command("mfc"))
+    router.message.register(mfc, F.text == BUTTON_MFC)
+    router.message.register(services, Command("services"))
+    router.callback_query.register(open_doc, OpenDoc.filter())
+    return router
 
 
-@router.message(Command("helpline"))
-@router.message(F.text == BUTTON_HELPLINE)
-async def helpline(message: Message, answerer: Answerer) -> None:
-    await send_reply(message.bot, message.chat.id, await answerer.render_doc("c:helpline"))
+async def helpline(message: Message, bot: Bot, answerer: Answerer) -> None:
+    answer = await answerer.document(DocRef.card("helpline"))
+    await send_reply(bot, message.chat.id, render_answer(answer))
 
 
-@router.message(Command("mfc"))
-@router.message(F.text == BUTTON_MFC)
-async def mfc(message: Message, answerer: Answerer) -> None:
-    await send_reply(message.bot, message.chat.id, await answerer.render_doc("c:mfc"))
+async def mfc(message: Message, bot: Bot, answerer: Answerer) -> None:
+    answer = await answerer.document(DocRef.card("mfc"))
+    await send_reply(bot, message.chat.id, render_answer(answer))
 
 
-@router.message(Command("services"))
-async def services(message: Message, answerer: Answerer) -> None:
-    await send_reply(
-        message.bot, message.chat.id, render_services(await answerer.store.get_cards())
-    )
+async def services(message: Message, bot: Bot, answerer: Answerer) -> None:
+    await send_reply(bot, message.chat.id, render_answer(await answerer.services()))
 
 
-@router.callback_query(OpenDoc.filter())
-async def open_doc(query: CallbackQuery, callback_data: OpenDoc, answerer: Answerer) -> None:
+async def open_doc(
+    query: CallbackQuery, callback_data: OpenDoc, bot: Bot, answerer: Answerer
+) -> None:
     await query.answer()
     if query.message is None:
         return
-    doc = f"{callback_data.kind}:{callback_data.ref}"
-    await send_reply(query.bot, query.message.chat.id, await answerer.render_doc(doc))
+    answer = await answerer.document(DocRef(callback_data.kind, callback_data.ref))  # type: ignore[arg-type]
+    await send_reply(bot, query.message.chat.id, render_answer(answer))

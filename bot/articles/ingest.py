@@ -17,7 +17,7 @@ from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_docume
 from bot.articles.readers import DocumentError
 from bot.search.indexer import index_text
 from bot.store import Store
-from bot.store.base import NewArticle
+from bot.store.base import NewArticle, TermQuery
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +101,10 @@ class ArticleService:
         words = index_text(parsed.title).split()[:12]
         if not words:
             return None
-        expression = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
-        for doc, _, _, _ in await self.store.match(expression, 5):
-            if not doc.startswith("a:"):
+        for row in await self.store.match(TermQuery(tuple(dict.fromkeys(words))), 5):
+            if row.doc.article_id is None:
                 continue
-            other = await self.store.get_article(int(doc[2:]))
+            other = await self.store.get_article(row.doc.article_id)
             if other and similar_text(other.body, parsed.body) >= DUPLICATE_SIMILARITY:
                 return other.id
         return None

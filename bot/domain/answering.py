@@ -1,6 +1,7 @@
 """Intent routing in front of search: crisis → small talk → follow-up → events → search.
 
-Every door (free text, /search, the local chat, `ask`) calls `Answerer.answer`, so a
+Every door (free text, /search, the local chat, `ask`) calls `Answerer.answer`, which
+returns data (`bot.domain.answers`) that the Telegram views render, so a
 question gets the same reply wherever it is asked. The order is the order of what
 matters: a child in distress first (and a message that only reads as distress still
 leads with the helpline, whatever follows); «привет» and «спасибо» are not questions; a
@@ -24,20 +25,30 @@ from dataclasses import dataclass
 
 from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.extract_events import specific_kind_names, trigger_lemmas
+from bot.domain.answers import (
+    Answer,
+    ArticleAnswer,
+    ArticleGone,
+    CardAnswer,
+    CrisisAnswer,
+    DocRef,
+    EventAnswer,
+    NoNextEvent,
+    NotFound,
+    ServicesAnswer,
+    SmallTalkAnswer,
+    events_page,
+)
 from bot.domain.crisis import CrisisDetector, CrisisMatch
 from bot.domain.distress import DistressScorer
 from bot.domain.events import PAGE_SIZE, EventsService
 from bot.domain.privacy import redact
 from bot.domain.smalltalk import SmallTalkReader
 from bot.domain.snippets import KEY_FACTS, aspect_score, best_sentences, focus_facts
-from bot.search.analyzer import is_function_word
-from bot.search.engine import SearchEngine, SearchResult
+from bot.search.analyzer import AnalyzedQuery, is_function_word
+from bot.search.engine import Hit, SearchEngine, SearchResult
 from bot.store import Store
-from bot.telegram.views.articles import more_buttons, render_article
-from bot.telegram.views.cards import render_card
-from bot.telegram.views.common import Reply, render_not_found, render_smalltalk
-from bot.telegram.views.crisis import render_crisis, soft_line
-from bot.telegram.views.events import render_event, render_event_list, render_events
+from bot.store.base import ArticleRow
 from bot.text.morph import lemma
 from bot.text.normalize import words
 
@@ -265,14 +276,6 @@ def happening_later(tokens: list[str]) -> bool:
     return bool({"будет", "будут", "планируется", "пройдет", "пройдут"} & set(tokens))
 
 
-def as_id(text: str) -> int | None:
-    """A store id from text (a button, a stored subject), or None: ASCII digits only
-    («²» is a digit to str.isdigit), and small enough for SQLite's INTEGER."""
-    if text.isascii() and text.isdigit() and len(text) <= 15:
-        return int(text)
-    return None
-
-
 def asked_aspects(lemmas: list[str]) -> frozenset[str]:
     """What the question asks: who, when, where, how many. «число» is a date after «какой»
     («до какого числа») and a count otherwise («число центров»)."""
@@ -392,46 +395,48 @@ class Answerer:
         self.clock = clock
         self.distress = distress
 
-    async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Reply:
+    async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Answer:
         text = text.strip()
         found = self.crisis.assess(text)
         if found.match is not None:
             # Privacy: a crisis message is counted, never stored as text.
             await self.store.count_crisis(self.today())
-            return render_crisis(self.crisis, found.match)
+            return crisis_answer(self.crisis, found.match)
         distressed = found.soft or (
             self.distress is not None and self.distress.reads_as_distress(found.readings)
         )
-        reply = await self._answer(text, chat_id, log_query and not distressed)
-        if distressed and reply.kind in {"not_found", "smalltalk"}:
+        answer = await self._answer(text, chat_id, log_query and not distressed)
+        if distressed and isinstance(answer, NotFound | SmallTalkAnswer):
             # Reads as distress and nothing else answers it: the plea wording, helpline first,
             # never «не нашёл».
             await self.store.count_crisis(self.today())
-            return render_crisis(self.crisis, CrisisMatch("plea", "distress", ""))
+            return crisis_answer(self.crisis, CrisisMatch("plea", "distress", ""))
         if distressed:
             # Reads as distress without being a crisis: the helpline leads, whatever follows.
-            reply.text = f"{soft_line(self.crisis)}\n\n{reply.text}"
-        if chat_id is not None and reply.subject:
-            await self.store.save_context(chat_id, reply.subject, self.clock())
-        return reply
+            answer.lead = self.crisis.reply["soft"]
+        if chat_id is not None and answer.subject:
+            await self.store.save_context(chat_id, str(answer.subject), self.clock())
+        return answer
 
-    async def _answer(self, text: str, chat_id: int | None, log_query: bool) -> Reply:
+    async def _answer(self, text: str, chat_id: int | None, log_query: bool) -> Answer:
         small = self.smalltalk.read(text)
         if small is not None:
-            return render_smalltalk(small.reply)
+            return SmallTalkAnswer(text=small.reply)
         tokens = words(text)
         subject = None
         if chat_id is not None:
-            subject = await self.store.load_context(chat_id, self.clock() - CONTEXT_TTL)
+            subject = DocRef.parse(
+                await self.store.load_context(chat_id, self.clock() - CONTEXT_TTL)
+            )
         # The subject's words are read only for a message short enough to be a follow-up.
         if (
             subject
             and len(tokens) <= FOLLOWUP_MAX_WORDS
             and is_followup(tokens, await self.subject_words(subject))
         ):
-            reply = await self.about_subject(subject, text, tokens)
-            if reply is not None:
-                return reply
+            answer = await self.about_subject(subject, text, tokens)
+            if answer is not None:
+                return answer
         request = read_events_request(tokens, self.search.analyzer.vocab.stopwords)
         if request is not None:
             listing = await self.events.listing(
@@ -443,46 +448,47 @@ class Answerer:
                         redact(text), "events", bool(listing.upcoming or listing.past)
                     )
                 past = request.past and bool(listing.past)
-                return render_events(listing, self.today(), offset=0, past=past)
+                return events_page(listing, self.today(), offset=0, past=past)
             # No event on that topic: perhaps an article answers it (or an honest «не нашёл»).
         result = await self.search.search(text)
         if log_query:
             await self.store.log_query(redact(text), "search", result.found)
         if not result.found:
             if subject and len(tokens) <= 4 and tokens and tokens[0] in {"а", "и"}:
-                reply = await self.about_subject(subject, text, tokens)
-                if reply is not None:
-                    return reply
+                answer = await self.about_subject(subject, text, tokens)
+                if answer is not None:
+                    return answer
             card = await self.card_by_topic(tokens)
             if card is not None:
-                return await self.render_doc(card, result)
+                return await self.document(card, result)
             small = self.smalltalk.read(text, lenient=True)
             if small is not None:
-                return render_smalltalk(small.reply)
-            return render_not_found()
+                return SmallTalkAnswer(text=small.reply)
+            return NotFound()
         hits = await self._fit_the_question(result, tokens)
-        best = hits[0]
-        reply = await self.render_doc(best.doc, result)
+        answer = await self.document(hits[0].doc, result)
         others = [h.doc for h in hits[1:4]]
         if others:
             titles = await self.titles(others)
-            reply.buttons.extend(more_buttons([(d, titles[d]) for d in others if d in titles]))
-        return reply
+            answer.more = [(d, titles[d]) for d in others if d in titles]
+        return answer
 
-    async def _fit_the_question(self, result: SearchResult, tokens: list[str]) -> list:
+    async def _fit_the_question(self, result: SearchResult, tokens: list[str]) -> list[Hit]:
         """Among articles scored almost alike (within CLOSE_SCORES), the one whose best
         sentence answers what was asked — who, where, how many — goes first: «откуда были
         участники стажировки в Тюмени» wants the article that lists the cities."""
         hits = list(result.hits)
         aspects = asked_aspects([lemma(w) for w in tokens]) - {"when"}
-        if not aspects or hits[0].is_card:
+        if not aspects or hits[0].doc.is_card:
             return hits
-        close = [h for h in hits[:3] if not h.is_card and h.score >= hits[0].score * CLOSE_SCORES]
+        close = [
+            h for h in hits[:3] if not h.doc.is_card and h.score >= hits[0].score * CLOSE_SCORES
+        ]
         if len(close) < 2:
             return hits
         best, best_fit = hits[0], -1.0
         for hit in close:
-            article = await self.store.get_article(as_id(hit.ref) or 0)
+            article = await self.store.get_article(hit.doc.article_id or 0)
             if article is None:
                 continue
             sentences = best_sentences(
@@ -498,28 +504,26 @@ class Answerer:
                 best, best_fit = hit, fit
         return [best, *[h for h in hits if h is not best]]
 
-    async def subject_words(self, subject: str) -> frozenset[str]:
+    async def subject_words(self, subject: DocRef) -> frozenset[str]:
         """Lemmas of the subject's text, to tell «а сколько номинаций?» (about it) from «а
         сколько семейных мфц?» (a new question)."""
-        kind, _, ref = subject.partition(":")
         text = ""
-        if kind == "a" and as_id(ref) is not None:
-            article = await self.store.get_article(as_id(ref))
+        if subject.kind == "a" and subject.article_id is not None:
+            article = await self.store.get_article(subject.article_id)
             text = f"{article.title} {article.body}" if article else ""
-        elif kind == "c":
-            card = (await self.store.get_cards()).get(ref)
+        elif subject.kind == "c":
+            card = (await self.store.get_cards()).get(subject.key)
             if card:
                 text = " ".join(
                     [card["summary"], *card.get("facts", []), *card.get("fact_about", [])]
                 )
-        elif kind == "e":
-            first = ref.split(",")[0]
-            event = await self.store.get_event(as_id(first)) if as_id(first) is not None else None
+        elif subject.kind == "e" and subject.event_ids:
+            event = await self.store.get_event(subject.event_ids[0])
             article = await self.store.get_article(event.article_id) if event else None
             text = f"{article.title} {article.body}" if article else ""
         return frozenset(lemma(w) for w in words(text))
 
-    async def card_by_topic(self, tokens: list[str]) -> str | None:
+    async def card_by_topic(self, tokens: list[str]) -> DocRef | None:
         """The card whose `topics` the message names («пособие», «льготы»): a question on
         a service's subject that the search could not match word for word."""
         seq = [lemma(w) for w in tokens]
@@ -528,33 +532,33 @@ class Answerer:
             for topic in card.get("topics", []):
                 phrase = " ".join(lemma(w) for w in words(topic))
                 if phrase and f" {phrase} " in padded:
-                    return f"c:{card_id}"
+                    return DocRef.card(card_id)
         return None
 
     # ---- follow-ups ---------------------------------------------------------------------
-    async def about_subject(self, subject: str, text: str, tokens: list[str]) -> Reply | None:
+    async def about_subject(self, subject: DocRef, text: str, tokens: list[str]) -> Answer | None:
         """Answer a follow-up about the chat's last subject; None if it is gone."""
-        kind, _, ref = subject.partition(":")
         lemmas = [lemma(w) for w in tokens]
         query = self.search.analyzer.analyze(text)
-        if kind == "e":
-            ids = [i for i in map(as_id, ref.split(",")) if i is not None]
-            return await self._about_events(ids, lemmas, query)
+        if subject.kind == "e":
+            return await self._about_events(subject.event_ids, lemmas, query)
         result = SearchResult(query=query, hits=[], found=True)
-        if kind == "c":
-            return await self.render_doc(subject, result, followup=True)
-        if kind == "a" and as_id(ref) is not None:
-            article = await self.store.get_article(as_id(ref))
+        if subject.kind == "c":
+            return await self.document(subject, result, followup=True)
+        if subject.article_id is not None:
+            article = await self.store.get_article(subject.article_id)
             if article is None:
                 return None
             if set(lemmas) & NEXT_WORDS:
                 later = await self.events.next_of_article(article.id, self.today())
                 if later:
-                    return render_events(later, self.today())
+                    return events_page(later, self.today())
             return self._article_followup(article, query, lemmas)
         return None
 
-    def _article_followup(self, article, query, lemmas: list[str]) -> Reply:
+    def _article_followup(
+        self, article: ArticleRow, query: AnalyzedQuery, lemmas: list[str]
+    ) -> ArticleAnswer:
         aspects = asked_aspects(lemmas)
         if not aspects and not query.terms:
             aspects = KEY_FACTS
@@ -566,9 +570,13 @@ class Answerer:
             aspects=aspects,
             title=article.title,
         )
-        return render_article(article, sentences)
+        return ArticleAnswer(
+            article=article, sentences=sentences, subject=DocRef.article(article.id)
+        )
 
-    async def _about_events(self, ids: list[int], lemmas: list[str], query) -> Reply | None:
+    async def _about_events(
+        self, ids: list[int], lemmas: list[str], query: AnalyzedQuery
+    ) -> Answer | None:
         """«а где?», «а когда?» about the events just listed; «а следующая?» for the next
         one; anything else («а сколько мест?») from the article that announced them."""
         events = [e for e in [await self.store.get_event(i) for i in ids[:PAGE_SIZE]] if e]
@@ -577,13 +585,8 @@ class Answerer:
         if set(lemmas) & NEXT_WORDS:
             later = await self.events.next_after(events[-1], self.today())
             if later is None:
-                return Reply(
-                    "Следующих мероприятий этого вида пока нет в базе. "
-                    "Подпишитесь, чтобы узнать о новых: /subscribe",
-                    subject=f"e:{events[-1].id}",
-                    kind="event",
-                )
-            return render_event(later)
+                return NoNextEvent(subject=DocRef.events([events[-1].id]))
+            return EventAnswer(events=[later], subject=DocRef.events([later.id]))
         asked = asked_aspects(lemmas)
         content = [t for t in query.terms if not set(t.lemmas) <= FOLLOWUP_WORDS]
         one_article = len({e.article_id for e in events}) == 1
@@ -591,32 +594,28 @@ class Answerer:
             article = await self.store.get_article(events[0].article_id)
             if article is not None:
                 return self._article_followup(article, query, lemmas)
-        if len(events) == 1:
-            return render_event(events[0])
-        return render_event_list(events)
+        return EventAnswer(events=events, subject=DocRef.events([e.id for e in events]))
 
     # ---- documents ----------------------------------------------------------------------
-    async def render_doc(
-        self, doc: str, result: SearchResult | None = None, followup: bool = False
-    ) -> Reply:
+    async def document(
+        self, doc: DocRef, result: SearchResult | None = None, followup: bool = False
+    ) -> Answer:
         """A card or an article; with a search result, focused on what was asked."""
-        kind, ref = doc.split(":", 1)
-        if kind == "c":
-            card = (await self.store.get_cards()).get(ref)
+        if doc.kind == "c":
+            card = (await self.store.get_cards()).get(doc.key)
             if card is None:
-                return render_not_found()
+                return NotFound()
             focus = None
             if result is not None:
                 focus = focus_facts(card, result.query, self.search.analyzer.idf)
                 if not focus and followup and result.query.wants_number:
                     focus = [f for f in card.get("facts", []) if re.search(r"\d", f)][:2]
-            return render_card(card, focus)
-        article_id = as_id(ref)
-        if article_id is None:
-            return render_not_found()
-        article = await self.store.get_article(article_id)
+            return CardAnswer(card=card, focus=focus, subject=doc)
+        if doc.article_id is None:
+            return NotFound()
+        article = await self.store.get_article(doc.article_id)
         if article is None:
-            return Reply("Эта статья удалена или её нет в базе.")
+            return ArticleGone()
         if result is not None:
             query = result.query
             names_only = _names_only(query, article.title)
@@ -628,24 +627,61 @@ class Answerer:
             )
         else:
             sentences = [article.summary] if article.summary else []
-        return render_article(article, sentences)
+        return ArticleAnswer(article=article, sentences=sentences, subject=doc)
 
-    async def titles(self, docs: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
+    async def share(self, query: str, limit: int) -> list[tuple[str, Answer]]:
+        """Inline mode: (title, answer) of the documents matching `query`, the main cards
+        when it is empty. No follow-up context, no query log: the person is choosing what
+        to share in another chat, not asking us."""
+        query = query.strip()
+        if not query:
+            docs = [DocRef.card(c) for c in ("helpline", "mfc", "emergency")]
+        else:
+            result = await self.search.search(query, limit=limit)
+            docs = [h.doc for h in result.hits] if result.found else []
+        titles = await self.titles(docs)
+        return [(titles.get(d, "Материал"), await self.document(d)) for d in docs[:limit]]
+
+    async def services(self) -> ServicesAnswer:
+        return ServicesAnswer(cards=await self.store.get_cards())
+
+    async def titles(self, docs: list[DocRef]) -> dict[DocRef, str]:
+        out: dict[DocRef, str] = {}
         cards = None
-        ids = [int(d[2:]) for d in docs if d.startswith("a:")]
+        ids = [d.article_id for d in docs if d.article_id is not None]
         articles = await self.store.get_articles(ids)
         for d in docs:
-            if d.startswith("a:") and int(d[2:]) in articles:
-                out[d] = articles[int(d[2:])].title
-            elif d.startswith("c:"):
+            if d.article_id is not None and d.article_id in articles:
+                out[d] = articles[d.article_id].title
+            elif d.is_card:
                 cards = cards if cards is not None else await self.store.get_cards()
-                if d[2:] in cards:
-                    out[d] = cards[d[2:]]["title"]
+                if d.key in cards:
+                    out[d] = cards[d.key]["title"]
         return out
 
 
-def _names_only(query, title: str) -> bool:
+def crisis_answer(detector: CrisisDetector, match: CrisisMatch) -> CrisisAnswer:
+    """The two numbers first, in the order the category asks for (a threat to life leads
+    with 112, despair and bullying with the helpline); then the category's own words, for
+    a child («ты») or for an adult writing about a child («вы»)."""
+    wording = detector.reply
+    category = detector.category(match.category)
+    adult = match.adult
+    urgent = [
+        wording["danger_adult" if adult else "danger"],
+        wording["helpline_adult" if adult else "helpline"],
+    ]
+    if category is not None and category.lead == "helpline":
+        urgent.reverse()
+    said = []
+    if category is not None:
+        said.append(category.reply_adult if adult else category.reply)
+    if not adult:
+        said.append(wording["adult"])
+    return CrisisAnswer(urgent=urgent, words=said)
+
+
+def _names_only(query: AnalyzedQuery, title: str) -> bool:
     """True when every asked term is a word of the title: the question only names the
     article («Профи-2025»), so the answer is its key facts."""
     title_lemmas = {lemma(w) for w in words(title)}

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.extract_events import specific_kind_names
 from bot.articles.places import nearby_places, normalize_place
+from bot.domain.ics import event_ics, ics_filename
 from bot.store import Store
 from bot.store.base import EventRow
 from bot.text.morph import lemma
 from bot.text.normalize import normalize, words
+
+if TYPE_CHECKING:
+    from bot.domain.answers import EventsAnswer
+
+DEFAULT_TZ = ZoneInfo("Europe/Moscow")
 
 PAGE_SIZE = 5
 _KIND_LEMMAS = frozenset(lemma(w) for k in specific_kind_names() for w in words(k))
@@ -102,8 +111,29 @@ class EventListing:
 
 
 class EventsService:
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self,
+        store: Store,
+        today: Callable[[], dt.date] = dt.date.today,
+        tz: ZoneInfo = DEFAULT_TZ,
+    ) -> None:
         self.store = store
+        self.today = today
+        self.tz = tz  # of times in calendar files
+
+    async def page(self, topic: str = "", offset: int = 0, past: bool = False) -> EventsAnswer:
+        """The /events list from `offset`: upcoming first; when none, the latest past ones."""
+        from bot.domain.answers import events_page  # answers are built on listings
+
+        listing = await self.listing(self.today(), clean_topic(topic))
+        return events_page(listing, self.today(), offset, past)
+
+    async def calendar_file(self, event_id: int) -> tuple[str, bytes] | None:
+        """(file name, .ics content) of one event, or None when it is gone."""
+        event = await self.store.get_event(event_id)
+        if event is None:
+            return None
+        return ics_filename(event), event_ics(event, self.tz)
 
     async def listing(
         self,

@@ -1,26 +1,27 @@
-"""Subscriptions to new events: the replies to /subscribe and /unsubscribe."""
+"""Subscriptions to new events: /subscribe with an optional topic, /unsubscribe."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.events import clean_topic
 from bot.store import Store
-from bot.telegram.formatting import esc
 
 
-async def subscribe_reply(store: Store, chat_id: int, topic: str) -> str:
-    topic = clean_topic(topic)
-    created = await store.subscribe(chat_id, topic)
-    about = f"о мероприятиях по теме «{esc(topic)}»" if topic else "обо всех новых мероприятиях"
-    if not created:
-        return f"Вы уже подписаны {about}. Отписаться: /unsubscribe"
-    return (
-        f"Готово: буду присылать сообщения {about} и напоминать за несколько дней до начала.\n"
-        "Отписаться: /unsubscribe"
-    )
+@dataclass(frozen=True)
+class Subscribed:
+    topic: str  # cleaned; empty means every new event
+    created: bool  # False: the chat was already subscribed to it
 
 
-async def unsubscribe_reply(store: Store, chat_id: int) -> str:
-    removed = await store.unsubscribe(chat_id)
-    if not removed:
-        return "У вас нет подписок. Подписаться: /subscribe или /subscribe Тюмень"
-    return "Подписка отменена — больше не буду присылать уведомления."
+class Subscriptions:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def subscribe(self, chat_id: int, topic: str) -> Subscribed:
+        topic = clean_topic(topic)
+        return Subscribed(topic, await self.store.subscribe(chat_id, topic))
+
+    async def unsubscribe(self, chat_id: int) -> int:
+        """How many subscriptions were removed (0: there were none)."""
+        return await self.store.unsubscribe(chat_id)

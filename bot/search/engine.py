@@ -51,18 +51,17 @@ QueryAnalyzer.refresh), which removed 50–100 ms pauses.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
 from bot.search.indexer import card_index_text, index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
-from bot.store.sqlite.store import index_terms
+from bot.store.base import DocRef, TermQuery, index_terms
 
 CANDIDATES = 30
 TITLE_WEIGHT = 5.0
-# Retrieval reads at most about this many postings: the rarest terms go into the MATCH
+# Retrieval reads at most about this many postings: the rarest terms go into the index query
 # first; the commonest (e.g. «ребенок» in half the corpus) are left to the re-ranker.
 POSTINGS_BUDGET = 6_000
 # When every term is that common: the rarest few ANDed, if their expected overlap fits.
@@ -93,8 +92,6 @@ TITLE_BONUS = 0.25
 NAME_BONUS = 0.2
 BM25_BONUS = 0.15
 
-_QUOTE = re.compile(r'"')
-
 
 def _typed_phrase(text: str) -> str | None:
     """The question as the index holds text (every word, lemmatised), padded for a
@@ -105,25 +102,12 @@ def _typed_phrase(text: str) -> str | None:
     return f" {' '.join(tokens)} "
 
 
-def _quoted(term: str) -> str:
-    """An FTS5 string (a word or a phrase): user text never reaches MATCH as syntax."""
-    return '"' + _QUOTE.sub("", term) + '"'
-
-
 @dataclass(frozen=True)
 class Hit:
-    doc: str  # 'a:<id>' or 'c:<card id>'
+    doc: DocRef
     score: float
     coverage: float
     title: str
-
-    @property
-    def is_card(self) -> bool:
-        return self.doc.startswith("c:")
-
-    @property
-    def ref(self) -> str:
-        return self.doc[2:]
 
 
 @dataclass
@@ -132,16 +116,12 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     found: bool = False
 
-    @property
-    def best(self) -> Hit | None:
-        return self.hits[0] if self.found and self.hits else None
-
 
 class SearchEngine:
     def __init__(self, store: Store, analyzer: QueryAnalyzer, generation: int = 0) -> None:
         self.store = store
         self.analyzer = analyzer
-        self._card_rows: dict[str, tuple[str, str]] | None = None
+        self._card_rows: dict[DocRef, tuple[str, str]] | None = None
         self._generation = generation
 
     @classmethod
@@ -184,8 +164,8 @@ class SearchEngine:
             idf = an.unknown_idf * UNKNOWN_FACTOR * factor
         return term.importance * idf
 
-    def _expression(self, query: AnalyzedQuery) -> str | None:
-        """The FTS5 MATCH expression, bounded in the postings it reads.
+    def _expression(self, query: AnalyzedQuery) -> TermQuery | None:
+        """What to ask of the full-text index, bounded in the postings it reads.
 
         bm25() is computed for every matching row, so a term held by most of the corpus
         («ребенок», «семья» in 100k articles) would cost hundreds of milliseconds: the
@@ -212,7 +192,7 @@ class SearchEngine:
             chosen.append(alt)
             total += n
         if chosen:
-            return " OR ".join(_quoted(t) for t in chosen)
+            return TermQuery(tuple(chosen))
         # Every term is common: documents holding the rarest few *together*, when that set
         # is expected (taking the words as independent) to fit the budget. Otherwise FTS
         # cannot rank within the budget, and only the service cards are re-ranked.
@@ -221,15 +201,17 @@ class SearchEngine:
         for i, term in enumerate(common):
             expected *= postings(term) / an.docs
             if i and expected <= POSTINGS_BUDGET:
-                return " AND ".join(_quoted(t) for t in common[: i + 1])
+                return TermQuery(tuple(common[: i + 1]), require_all=True)
         return None
 
-    async def _cards(self) -> dict[str, tuple[str, str]]:
+    async def _cards(self) -> dict[DocRef, tuple[str, str]]:
         """Index text of every service card, kept in memory: cards are few and always
         re-ranked, so a question about a service never depends on the FTS cut-off."""
         if self._card_rows is None:
             cards = await self.store.get_cards()
-            self._card_rows = {f"c:{cid}": card_index_text(card) for cid, card in cards.items()}
+            self._card_rows = {
+                DocRef.card(cid): card_index_text(card) for cid, card in cards.items()
+            }
         return self._card_rows
 
     # ---- search ---------------------------------------------------------------------------
@@ -245,10 +227,10 @@ class SearchEngine:
             return result
         expression = self._expression(query)
         rows = await self.store.match(expression, CANDIDATES, TITLE_WEIGHT) if expression else []
-        candidates = {doc: (bm25, title, body) for doc, bm25, title, body in rows}
+        candidates = {row.doc: (row.rank, row.title, row.body) for row in rows}
         for doc, (title, body) in (await self._cards()).items():
             candidates.setdefault(doc, (0.0, title, body))
-        best_bm25 = min((r[1] for r in rows), default=0.0) or -1.0
+        best_bm25 = min((r.rank for r in rows), default=0.0) or -1.0
         phrase = _typed_phrase(text)
         scored: list[Hit] = []
         for doc, (bm25, title_text, body_text) in candidates.items():
@@ -263,7 +245,7 @@ class SearchEngine:
                 + TITLE_BONUS * f["in_title"] / total
                 + NAME_BONUS * f["name"]
                 + BM25_BONUS * (bm25 / best_bm25)
-                + (CARD_BOOST if doc.startswith("c:") else 0.0)
+                + (CARD_BOOST if doc.is_card else 0.0)
                 + (PHRASE_BONUS if phrase and phrase in f" {title_text} {body_text} " else 0.0)
             )
             title = title_text.split("|", 1)[0].strip()

@@ -49,9 +49,10 @@ def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def build_dispatcher(app: App) -> Dispatcher:
-    from handlers import setup_routers  # the composition root is the only place that knows them
+    from handlers import make_routers  # the composition root is the only place that knows them
 
-    dp = Dispatcher(app=app, settings=app.settings, answerer=app.answerer, store=app.store)
+    # The services handlers ask for by parameter name; App itself is not handed out.
+    dp = Dispatcher(**app.services())
     sanitizer = InputSanitizer()
     for observer in (dp.message, dp.edited_message, dp.callback_query, dp.inline_query):
         observer.outer_middleware(sanitizer)
@@ -60,7 +61,7 @@ def build_dispatcher(app: App) -> Dispatcher:
     dp.callback_query.outer_middleware(
         CallbackFloodControl(app.settings.callback_limit, exempt=admins)
     )
-    setup_routers(dp)
+    dp.include_routers(*make_routers())
     return dp
 
 

@@ -1,8 +1,7 @@
-"""Notifications to subscribers: planned into the outbox, sent at Telegram's pace.
+"""The outbox sender: queued messages and notices, sent at Telegram's pace.
 
-Planning writes rows with a dedupe key (one per happening and chat), so a notification
-or a reminder is queued at most once — also across restarts and when two articles
-announce the same event. The sender drains the outbox within Telegram's limits
+What to send was planned by `bot.domain.notifications` (once-only, by dedupe key); a notice
+is worded here, when it is sent. The sender drains the outbox within Telegram's limits
 (≤ 25 messages/s overall, ≤ 1/s per chat); what goes wrong with one chat stays with that
 chat (see `OutboxSender`). A row is marked sent right after Telegram accepts it; a crash in
 between can repeat one message, while a send whose answer came too late is never repeated.
@@ -28,6 +27,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.store import Store
 from bot.store.base import OutboxRow
 from bot.telegram.retry import never_sent, no_retries
+from bot.telegram.views.events import render_notice
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +138,26 @@ class OutboxSender:
                 soonest = min(ready_at, default=time.monotonic())
                 await asyncio.sleep(max(0.01, soonest - time.monotonic()))
 
+    async def _message(self, row: OutboxRow) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """The text and buttons of a queued item; None when its event is gone."""
+        if row.notice is None:
+            markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
+            return row.text, markup
+        event = await self.store.get_event(row.event_id) if row.event_id is not None else None
+        if event is None:
+            return None
+        reply = render_notice(row.notice, event)
+        return reply.text, reply.markup
+
     async def _send(self, row: OutboxRow) -> bool:
-        markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
+        message = await self._message(row)
+        if message is None:  # the article (and its events) was deleted meanwhile
+            await self.store.mark_retry(row.id, time.time(), "event deleted", give_up=True)
+            return True
+        text, markup = message
         try:
             with no_retries():
-                await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+                await self.bot.send_message(row.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as exc:
             if self._refused_chat is not None and self._refused_chat != row.chat_id:
                 self._paused_until = time.monotonic() + exc.retry_after
@@ -202,6 +217,10 @@ class OutboxSender:
     async def _drop_chat(self, row: OutboxRow, reason: str) -> None:
         log.info("chat %s cannot be written to (%s): subscription deactivated", row.chat_id, reason)
         await self.store.deactivate_chat(row.chat_id)
+
+    def wake_up(self) -> None:
+        """Work was queued: send it now rather than at the next poll."""
+        self.wake.set()
 
     async def run(self, poll: float = 5.0) -> None:
         while True:

@@ -1,10 +1,10 @@
-"""Sending a `Reply`: split to Telegram's limit, buttons on the last part, files after."""
+"""Sending a `Reply`: split to Telegram's limit, buttons on the last part."""
 
 from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 
 from bot.telegram.formatting import plain_text, split_message
 from bot.telegram.views.common import Reply
@@ -20,9 +20,6 @@ async def send_reply(
         if last:
             markup = reply.markup or keyboard
         await bot.send_message(chat_id, part, reply_markup=markup)
-    if reply.document:
-        name, data = reply.document
-        await bot.send_document(chat_id, BufferedInputFile(data, filename=name))
 
 
 async def edit_or_send(bot: Bot, shown: Message, reply: Reply) -> None:
@@ -33,7 +30,7 @@ async def edit_or_send(bot: Bot, shown: Message, reply: Reply) -> None:
     Telegram refuses anyway, that refusal is harmless too."""
     chat_id = shown.chat.id
     parts = split_message(reply.text)
-    if len(parts) == 1 and not reply.document:
+    if len(parts) == 1:
         if plain_text(reply.text).strip() == (shown.text or "").strip() and _same_markup(
             reply.markup, shown.reply_markup
         ):

@@ -76,7 +76,8 @@ def _docs_of(reply, names: dict[str, str]) -> list[str]:
     if reply.kind == "event" and reply.subject:
         got.append("events")
     if reply.subject:
-        got.append(names.get(reply.subject, reply.subject))
+        subject = str(reply.subject)
+        got.append(names.get(subject, subject))
     if reply.kind == "not_found":
         return []
     for row in reply.buttons:
@@ -112,6 +113,7 @@ async def evaluate_net(db_path: Path, paths: list[Path]) -> dict[str, dict[str, 
     from bot.app import App
     from bot.settings import load_settings
     from bot.telegram.formatting import plain_text
+    from bot.telegram.views.answers import render_answer
 
     app = await App.create(load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY))
     try:
@@ -119,7 +121,9 @@ async def evaluate_net(db_path: Path, paths: list[Path]) -> dict[str, dict[str, 
         for path in paths:
             hits = {True: [0, 0], False: [0, 0]}
             for m in load(path, "m"):
-                reply = await app.answerer.answer(m["text"], chat_id=None, log_query=False)
+                reply = render_answer(
+                    await app.answerer.answer(m["text"], chat_id=None, log_query=False)
+                )
                 first = plain_text(reply.text).strip().split("\n")[0]
                 leads = HELPLINE in first or "угрожает опасность" in first
                 hits[bool(m["distress"])][0] += leads
@@ -137,11 +141,12 @@ async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[O
     from bot.app import App
     from bot.settings import load_settings
     from bot.telegram.formatting import plain_text
+    from bot.telegram.views.answers import render_answer
 
     app = await App.create(load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY))
     try:
         for path in sorted(ARTICLES.glob("*.txt")):
-            await app.add_article_file(path)
+            await app.library.add_file(path)
         names: dict[str, str] = {}
         for row in await app.store.list_articles(0, 1000):
             if row.origin.startswith("seed:"):
@@ -158,7 +163,9 @@ async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[O
                 chat += 1
                 for earlier in q.get("context", []):
                     await app.answerer.answer(earlier, chat_id=chat, log_query=False)
-                reply = await app.answerer.answer(q["text"], chat_id=chat, log_query=False)
+                reply = render_answer(
+                    await app.answerer.answer(q["text"], chat_id=chat, log_query=False)
+                )
                 plain = plain_text(reply.text)
                 missing = _facts(plain, q)
                 outcomes.append(

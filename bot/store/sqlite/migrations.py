@@ -116,4 +116,9 @@ MIGRATIONS: list[str] = [
         saved_at REAL NOT NULL                -- unix time
     );
     """,
+    # 5: notifications queued as data (which notice, which event), rendered when sent, so
+    #    the outbox holds no HTML and the wording can change while items wait
+    """
+    ALTER TABLE outbox ADD COLUMN notice TEXT;    -- 'new' | 'remind'; NULL: `text` as is
+    """,
 ]

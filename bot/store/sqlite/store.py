@@ -11,7 +11,6 @@ import datetime as dt
 import fcntl
 import json
 import os
-import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -19,7 +18,18 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.base import ArticleRow, EventFacts, EventRow, NewArticle, OutboxRow
+from bot.store.base import (
+    ArticleRow,
+    DocRef,
+    EventFacts,
+    EventRow,
+    IndexMatch,
+    NewArticle,
+    OutboxRow,
+    Outgoing,
+    TermQuery,
+    index_terms,
+)
 from bot.store.sqlite.migrations import MIGRATIONS
 
 
@@ -66,13 +76,9 @@ _EVENT_SELECT = """
 """
 
 
-_FTS_TOKEN = re.compile(r"[^\W_]+")
-
-
-def index_terms(title: str, body: str) -> set[str]:
-    """The distinct terms FTS5's unicode61 tokenizer sees in an index row (separators such
-    as « | » between card phrases are not terms)."""
-    return set(_FTS_TOKEN.findall(title)) | set(_FTS_TOKEN.findall(body))
+def _fts_string(term: str) -> str:
+    """A word or a phrase as an FTS5 string: quotes dropped, so no text is ever syntax."""
+    return '"' + term.replace('"', "") + '"'
 
 
 async def _index_insert(
@@ -361,15 +367,18 @@ class Store:
             await db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM search_vocab")
 
     async def match(
-        self, expression: str, limit: int, title_weight: float = 5.0
-    ) -> list[tuple[str, float, str, str]]:
-        """FTS5 MATCH ranked by bm25 (lower is better): (doc, rank, title, body) rows."""
+        self, query: TermQuery, limit: int, title_weight: float = 5.0
+    ) -> list[IndexMatch]:
+        """The index rows holding the query's terms, ranked by bm25 (lower is better)."""
+        joiner = " AND " if query.require_all else " OR "
+        expression = joiner.join(_fts_string(t) for t in query.terms)
         async with self._db.execute(
             "SELECT doc, bm25(search_index, ?, 1.0) AS rank, title, body FROM search_index "
             "WHERE search_index MATCH ? ORDER BY rank LIMIT ?",
             (title_weight, expression, limit),
         ) as cur:
-            return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+            rows = await cur.fetchall()
+        return [IndexMatch(doc, r[1], r[2], r[3]) for r in rows if (doc := DocRef.parse(r[0]))]
 
     async def vocabulary(self) -> dict[str, int]:
         """Every indexed term with the number of documents holding it (kept in term_df)."""
@@ -480,23 +489,13 @@ class Store:
             return (await cur.fetchone())[0]
 
     # ---- outbox -----------------------------------------------------------------------
-    async def enqueue(self, items: Iterable[tuple[int, str, dict | None, str, int | None]]) -> int:
-        """Queue (chat_id, text, markup, dedupe_key, event_id); keys already queued are skipped."""
-        rows = [
-            (
-                chat,
-                text,
-                json.dumps(markup, ensure_ascii=False) if markup else None,
-                key,
-                ev,
-                _now(),
-            )
-            for chat, text, markup, key, ev in items
-        ]
+    async def enqueue(self, items: Iterable[Outgoing]) -> int:
+        """Queue messages; dedupe keys already queued are skipped. Returns how many were new."""
+        rows = [(o.chat_id, o.text, o.notice, o.dedupe_key, o.event_id, _now()) for o in items]
         async with self.transaction() as db:
             before = db.total_changes
             await db.executemany(
-                "INSERT OR IGNORE INTO outbox(chat_id, text, markup, dedupe_key, event_id,"
+                "INSERT OR IGNORE INTO outbox(chat_id, text, notice, dedupe_key, event_id,"
                 " created_at) VALUES(?,?,?,?,?,?)",
                 rows,
             )
@@ -504,20 +503,14 @@ class Store:
 
     async def due_outbox(self, now: float, limit: int = 100) -> list[OutboxRow]:
         async with self._db.execute(
-            "SELECT id, chat_id, text, markup, attempts FROM outbox "
+            "SELECT id, chat_id, text, markup, attempts, notice, event_id FROM outbox "
             "WHERE status='pending' AND not_before <= ? ORDER BY id LIMIT ?",
             (now, limit),
         ) as cur:
             return [
-                OutboxRow(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, r[4])
+                OutboxRow(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, r[4], r[5], r[6])
                 for r in await cur.fetchall()
             ]
-
-    async def next_outbox_time(self) -> float | None:
-        async with self._db.execute(
-            "SELECT min(not_before) FROM outbox WHERE status='pending'"
-        ) as cur:
-            return (await cur.fetchone())[0]
 
     async def mark_sent(self, outbox_id: int) -> None:
         await self._write(

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from aiogram.types import InlineKeyboardButton
 
+from bot.store.base import DocRef
 from bot.telegram.formatting import esc, esc_attr
 from bot.telegram.views.common import Reply, human_date, open_button, short
 
@@ -45,9 +46,9 @@ def render_article(article: ArticleLike, sentences: list[str]) -> Reply:
         lines.append(f"Источник: {esc(short(article.source_name, 200))}")
     else:
         lines.append("Источник в тексте не указан.")
-    return Reply("\n".join(lines), subject=f"a:{article.id}", kind="article")
+    return Reply("\n".join(lines), kind="article")
 
 
-def more_buttons(hits: list[tuple[str, str]]) -> list[list[InlineKeyboardButton]]:
+def more_buttons(hits: list[tuple[DocRef, str]]) -> list[list[InlineKeyboardButton]]:
     """One button per further match: (doc, title)."""
     return [[open_button(f"Ещё: {title}", doc)] for doc, title in hits]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.store.base import DocRef
 from bot.telegram.formatting import esc
 from bot.telegram.views.common import Reply, human_date, open_button, url_button
 
@@ -34,8 +35,8 @@ def render_card(card: dict, focus: list[str] | None = None) -> Reply:
     )
     buttons = [[url_button(link["text"], link["url"])] for link in card.get("links", [])]
     if focus:
-        buttons.insert(0, [open_button("Всё о службе", f"c:{card['id']}")])
-    return Reply("\n".join(lines), buttons, subject=f"c:{card['id']}", kind="card")
+        buttons.insert(0, [open_button("Всё о службе", DocRef.card(card["id"]))])
+    return Reply("\n".join(lines), buttons, kind="card")
 
 
 def render_services(cards: dict[str, dict]) -> Reply:
@@ -44,5 +45,7 @@ def render_services(cards: dict[str, dict]) -> Reply:
         phone = f" — <b>{esc(card['phone'])}</b>" if card.get("phone") else ""
         lines.append(f"• {esc(card['title'])}{phone}")
     lines.append("\nНажмите, чтобы узнать подробнее:")
-    buttons = [[open_button(card["title"], f"c:{card_id}")] for card_id, card in cards.items()]
+    buttons = [
+        [open_button(card["title"], DocRef.card(card_id))] for card_id, card in cards.items()
+    ]
     return Reply("\n".join(lines), buttons)

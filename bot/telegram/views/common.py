@@ -1,7 +1,8 @@
-"""Rendering of replies: HTML text (every inserted string escaped) and buttons.
+"""What every view shares: the `Reply` a handler sends, buttons, and the short texts.
 
-The core returns `Reply` objects; handlers only send them. Keeping the wording here
-means every door (free text, /search, chat, ask, inline) says the same thing.
+The domain returns data (`bot.domain.answers`); the views in this package turn it into
+HTML (every inserted string escaped) and buttons. Keeping the wording here means every
+door (free text, /search, chat, ask, inline) says the same thing.
 """
 
 from __future__ import annotations
@@ -12,20 +13,22 @@ from dataclasses import dataclass, field
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.articles.dates import format_date_range
+from bot.store.base import DocRef
 from bot.telegram.callbacks import EventsPage, OpenDoc
 from bot.telegram.formatting import esc
+
+HELPLINE = DocRef.card("helpline")
 
 
 @dataclass
 class Reply:
-    """What to send, and what it was about: `subject` ('a:12', 'c:mfc', 'e:5') lets the
-    next «а когда?» be answered about it; `kind` says what sort of answer this is
-    (crisis, smalltalk, events, card, article, event, not_found) for the log and the eval."""
+    """What to send, and what it answered: `subject` (the answer's DocRef) is what the next
+    «а когда?» is about; `kind` says what sort of answer this is (crisis, smalltalk,
+    events, card, article, event, not_found) for the log and the eval."""
 
     text: str
     buttons: list[list[InlineKeyboardButton]] = field(default_factory=list)
-    document: tuple[str, bytes] | None = None  # (file name, content) sent after the text
-    subject: str | None = None
+    subject: DocRef | None = None
     kind: str = ""
 
     @property
@@ -46,18 +49,20 @@ def url_button(text: str, url: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=short(text, 60), url=url)
 
 
-def open_button(text: str, doc: str) -> InlineKeyboardButton:
-    kind, ref = doc.split(":", 1)
+def open_button(text: str, doc: DocRef) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        text=short(text, 60), callback_data=OpenDoc(kind=kind, ref=ref).pack()
+        text=short(text, 60), callback_data=OpenDoc(kind=doc.kind, ref=doc.key).pack()
     )
 
 
 def menu_buttons() -> list[list[InlineKeyboardButton]]:
     """The main topics as inline buttons: they work in every client and in the local chat."""
     return [
-        [open_button("Детский телефон доверия", "c:helpline")],
-        [open_button("Семейный МФЦ", "c:mfc"), open_button("Выплаты семьям", "c:payments")],
+        [open_button("Детский телефон доверия", HELPLINE)],
+        [
+            open_button("Семейный МФЦ", DocRef.card("mfc")),
+            open_button("Выплаты семьям", DocRef.card("payments")),
+        ],
         [InlineKeyboardButton(text="Мероприятия", callback_data=EventsPage(offset=0).pack())],
     ]
 

@@ -8,11 +8,16 @@ from aiogram.types import InlineKeyboardButton
 
 from bot.articles.dates import format_date_range
 from bot.articles.extract_events import kind_title
+from bot.domain.answers import EventAnswer, EventsAnswer
 from bot.domain.events import PAGE_SIZE, EventListing
+from bot.domain.subscriptions import Subscribed
 from bot.store.base import EventRow
 from bot.telegram.callbacks import TOPIC_MAX, EventIcs, EventsPage
 from bot.telegram.formatting import esc, esc_attr
 from bot.telegram.views.common import Reply, short
+
+CALENDAR_CAPTION = "Файл для календаря: откройте его, чтобы добавить событие."
+EVENT_GONE = "Это мероприятие больше не в базе."
 
 
 def event_when(event: EventRow) -> str:
@@ -59,26 +64,31 @@ def calendar_button(event: EventRow) -> InlineKeyboardButton:
 def render_event(event: EventRow) -> Reply:
     """One event (a follow-up «а где?», «а следующая?»), with its calendar button."""
     text = planned_line(event) if event.status == "planned" else event_line(event)
-    return Reply(text, [[calendar_button(event)]], subject=f"e:{event.id}", kind="event")
+    return Reply(text, [[calendar_button(event)]], kind="event")
 
 
-def render_event_list(events: list[EventRow]) -> Reply:
-    """Several events, one line each (a follow-up about a list just shown)."""
-    reply = _page("", events, 0, "", False)
+def render_event_answer(answer: EventAnswer) -> Reply:
+    """Events a follow-up asked about: one in full, several one line each."""
+    if len(answer.events) == 1:
+        return render_event(answer.events[0])
+    reply = _page("", answer.events, 0, "", False)
     reply.text = reply.text.lstrip()
-    reply.subject = "e:" + ",".join(str(e.id) for e in events)
     reply.kind = "event"
     return reply
 
 
-def render_events(
-    listing: EventListing, today: dt.date, offset: int = 0, past: bool = False
-) -> Reply:
+def render_no_next_event() -> Reply:
+    return Reply(
+        "Следующих мероприятий этого вида пока нет в базе. "
+        "Подпишитесь, чтобы узнать о новых: /subscribe",
+        kind="event",
+    )
+
+
+def render_events(answer: EventsAnswer) -> Reply:
+    listing, today, offset, past = answer.listing, answer.today, answer.offset, answer.past
     reply = _render_events(listing, today, offset, past)
     reply.kind = "events"
-    shown = (listing.past if past else listing.upcoming)[offset : offset + PAGE_SIZE]
-    if shown:
-        reply.subject = "e:" + ",".join(str(e.id) for e in shown)
     if not past and offset == 0 and listing.planned:
         planned = "\n\n".join(planned_line(e) for e in listing.planned[:PAGE_SIZE])
         reply.text += f"\n\n<b>Запланированы, даты уточняются:</b>\n\n{planned}"
@@ -138,3 +148,31 @@ def _page(header: str, events: list[EventRow], offset: int, topic: str, past: bo
     if nav:
         buttons.append(nav)
     return Reply("\n\n".join(blocks), buttons)
+
+
+def subscribed_text(result: Subscribed) -> str:
+    topic = result.topic
+    about = f"о мероприятиях по теме «{esc(topic)}»" if topic else "обо всех новых мероприятиях"
+    if not result.created:
+        return f"Вы уже подписаны {about}. Отписаться: /unsubscribe"
+    return (
+        f"Готово: буду присылать сообщения {about} и напоминать за несколько дней до начала.\n"
+        "Отписаться: /unsubscribe"
+    )
+
+
+def unsubscribed_text(removed: int) -> str:
+    if not removed:
+        return "У вас нет подписок. Подписаться: /subscribe или /subscribe Тюмень"
+    return "Подписка отменена — больше не буду присылать уведомления."
+
+
+NOTICE_HEADERS = {"new": "🆕 Новое мероприятие:", "remind": "⏰ Напоминание: скоро начнётся"}
+
+
+def render_notice(notice: str, event: EventRow) -> Reply:
+    """A subscriber's notification: what kind of notice, the event, a calendar button."""
+    button = InlineKeyboardButton(
+        text="📅 В календарь", callback_data=EventIcs(event_id=event.id).pack()
+    )
+    return Reply(f"{NOTICE_HEADERS[notice]}\n\n{event_line(event)}", [[button]])

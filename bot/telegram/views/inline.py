@@ -4,31 +4,27 @@ from __future__ import annotations
 
 from aiogram.types import InlineQueryResultArticle, InputTextMessageContent
 
-from bot.domain.answering import Answerer
+from bot.domain.answers import Answer
 from bot.telegram.formatting import plain_text, split_message
+from bot.telegram.views.answers import render_answer
 from bot.telegram.views.common import short
 
-MAX_RESULTS = 10
+INLINE_RESULTS = 10
 
 
-async def inline_results(answerer: Answerer, query: str) -> list[InlineQueryResultArticle]:
-    query = query.strip()
-    if not query:
-        docs = ["c:helpline", "c:mfc", "c:emergency"]
-    else:
-        result = await answerer.search.search(query, limit=MAX_RESULTS)
-        docs = [h.doc for h in result.hits] if result.found else []
-    titles = await answerer.titles(docs)
+def render_inline(found: list[tuple[str, Answer]]) -> list[InlineQueryResultArticle]:
+    """One result per (title, answer): the first message part, and a plain description."""
     results = []
-    for doc in docs[:MAX_RESULTS]:
-        reply = await answerer.render_doc(doc)
+    for title, answer in found[:INLINE_RESULTS]:
+        reply = render_answer(answer)
         text = split_message(reply.text)[0]
         plain_lines = [line for line in reply.text.split("\n")[1:] if line.strip()]
         description = short(plain_text(" ".join(plain_lines)), 120)
+        doc = answer.subject
         results.append(
             InlineQueryResultArticle(
-                id=doc.replace(":", "-"),
-                title=short(titles.get(doc, "Материал"), 100),
+                id=f"{doc.kind}-{doc.key}" if doc else str(len(results)),
+                title=short(title, 100),
                 description=description or None,
                 input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
             )

@@ -54,3 +54,9 @@ def main_keyboard() -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         input_field_placeholder="Ваш вопрос…",
     )
+
+
+ASK_PROMPT = (
+    "Напишите вопрос своими словами — например: «что такое семейный МФЦ» "
+    "или «когда ближайшая стажировка»."
+)
