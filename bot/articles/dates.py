@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Literal
@@ -165,7 +166,7 @@ def _interval_distance(start: date, end: date, ref: date) -> int:
 _MAX_INFERRED_DISTANCE = 250  # weighted days; see _infer
 
 
-def _infer(build, ref: date | None) -> tuple[date, date] | None:
+def _infer(build: Callable[[int], tuple[date, date]], ref: date | None) -> tuple[date, date] | None:
     """Pick a year for ``build(year) -> (start, end)`` (may raise ValueError) around ``ref``."""
     if ref is None:
         return None
@@ -294,10 +295,12 @@ def _resolve(r: _Raw, ref: date | None) -> tuple[date, date, bool] | None:
     """Dates for a raw mention, or None when impossible or the year cannot be known."""
     try:
         if r.kind in ("day", "until"):
+            day = r.d1
+            assert day is not None  # a day (or «до» a day) always has its day
             if r.y1 is not None:
-                d = date(r.y1, r.m1, r.d1)
+                d = date(r.y1, r.m1, day)
                 return d, d, True
-            got = _infer(lambda y: (date(y, r.m1, r.d1),) * 2, ref)
+            got = _infer(lambda y: (date(y, r.m1, day),) * 2, ref)
             return (*got, False) if got else None
         if r.kind == "month":
 
@@ -328,12 +331,14 @@ def _resolve(r: _Raw, ref: date | None) -> tuple[date, date, bool] | None:
                     e = date(r.y1 + 1, r.m2, r.d2)
             return (s, e, True) if s <= e else None
 
+        m1, d1, m2, d2 = r.m1, r.d1, r.m2, r.d2  # narrowed by the assert above, for the closure
+
         def build_range(y: int) -> tuple[date, date]:
-            s = date(y, r.m1, r.d1)
-            e = date(y if r.m2 >= r.m1 else y + 1, r.m2, r.d2)
+            s = date(y, m1, d1)
+            e = date(y if m2 >= m1 else y + 1, m2, d2)
             return s, e
 
-        if r.m1 == r.m2 and r.d1 > r.d2:
+        if m1 == m2 and d1 > d2:
             return None  # «25–23 октября»
         got = _infer(build_range, ref)
         return (*got, False) if got else None
@@ -468,9 +473,9 @@ def parse_publication_date(text: str) -> date | None:
             return d
     for line in lines:
         if len(_WORD.findall(line)) >= 8 and _SENTENCE_END.search(line):
-            for m in find_dates(line):
-                if m.kind == "day" and m.year_explicit:
-                    return m.start
+            for mention in find_dates(line):
+                if mention.kind == "day" and mention.year_explicit:
+                    return mention.start
             break
     return None
 

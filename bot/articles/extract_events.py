@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
@@ -46,7 +46,8 @@ import razdel
 from bot.articles.dates import DateMention, find_dates
 from bot.articles.places import find_places, find_places_with_spans
 from bot.datafile import EventKindsSpec, data_path, read_data
-from bot.text.morph import analyzer, lemma
+from bot.text import morph
+from bot.text.morph import lemma
 from bot.text.normalize import normalize, words
 
 # «planned»: named as a next stop with no date yet («далее в маршрутном графике —
@@ -285,16 +286,13 @@ def _pick_trigger(triggers: list[_Trigger], near: int | None) -> _Trigger | None
 # ---------------------------------------------------------------- titles
 
 
-@lru_cache(maxsize=20_000)
-def _parses(word: str):
-    return tuple(analyzer().parse(word))
-
-
 def _nominative(tokens: list[_Tok]) -> str:
     """«стажировочной площадки» → «стажировочная площадка»: adjectives agree with the noun."""
     noun_at, noun = None, None
     for i in range(len(tokens) - 1, -1, -1):
-        noun = next((p for p in _parses(normalize(tokens[i].text)) if p.tag.POS == "NOUN"), None)
+        noun = next(
+            (p for p in morph.parses(normalize(tokens[i].text)) if p.tag.POS == "NOUN"), None
+        )
         if noun is not None:
             noun_at = i
             break
@@ -306,7 +304,7 @@ def _nominative(tokens: list[_Tok]) -> str:
         if i == noun_at:
             form = noun.inflect({"nomn", "sing"}) or noun.inflect({"nomn"})
         elif noun_at is None or i < noun_at:
-            adj = next((p for p in _parses(word) if p.tag.POS == "ADJF"), None)
+            adj = next((p for p in morph.parses(word) if p.tag.POS == "ADJF"), None)
             if adj is not None:
                 form = adj.inflect({"nomn", "sing", gender} if gender else {"nomn", "sing"})
         out.append(form.word if form else word)
@@ -317,9 +315,9 @@ def _head(sentence: _Sentence, trig: _Trigger) -> tuple[str, int]:
     """The event's head phrase in the nominative, and the index of the token after it."""
     toks = sentence.tokens[trig.first : trig.last]
     nxt = trig.last
-    last = _parses(normalize(toks[-1].text))[0]
+    last = morph.parses(normalize(toks[-1].text))[0]
     if last.tag.POS == "ADJF" and nxt < len(sentence.tokens):
-        follower = _parses(normalize(sentence.tokens[nxt].text))[0]
+        follower = morph.parses(normalize(sentence.tokens[nxt].text))[0]
         if follower.tag.POS == "NOUN":
             toks = [*toks, sentence.tokens[nxt]]
             nxt += 1
@@ -355,7 +353,7 @@ def _genitive_tail(sentence: _Sentence, i: int, end_char: int) -> str:
     for t in sentence.tokens[i : i + 3]:
         if sentence.text[pos : t.start].strip() or not t.text.islower():
             break
-        top = _parses(t.text.lower())[0]  # the likeliest reading: «по» is a preposition
+        top = morph.parses(t.text.lower())[0]  # the likeliest reading: «по» is a preposition
         if top.tag.POS == "NOUN" and top.tag.case == "gent":
             tail.append(t.text)
             pos = t.end
@@ -380,7 +378,7 @@ def _locative(place: str) -> str:
         if not inflect:
             out.append(w)
             continue
-        parses = _parses(normalize(w))
+        parses = morph.parses(normalize(w))
         p = next((x for x in parses if x.tag.POS in ("NOUN", "ADJF") and "nomn" in x.tag), None)
         if p is None:
             out.append(w)

@@ -24,11 +24,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from bot.datafile import PlacesSpec, data_path, read_data
-from bot.text.morph import analyzer
+from bot.text import morph
 from bot.text.normalize import normalize
 
 _TOKEN_RE = re.compile(r"[A-Za-zА-Яа-яЁё]+(?:-[A-Za-zА-Яа-яЁё]+)*")
@@ -79,11 +79,6 @@ class _Token:
         return self.text[:1].isupper()
 
 
-@lru_cache(maxsize=50_000)
-def _parse(word: str):
-    return tuple(analyzer().parse(word))
-
-
 def _capitalise(name: str) -> str:
     """Title-case a place name the Russian way: each word and hyphen part, particles excepted."""
     out = []
@@ -109,7 +104,7 @@ def _tokens(text: str) -> list[_Token]:
 def _nominative_parse(word: str, last: bool):
     """The reading of a nominative word in a name: an adjective before another word
     («Набережные Челны», not the noun «набережная»), else a noun (Geox first)."""
-    parses = [p for p in _parse(word) if "nomn" in p.tag]
+    parses = [p for p in morph.parses(word) if "nomn" in p.tag]
     order = ["Geox", "NOUN", "ADJF"] if last else ["ADJF", "Geox", "NOUN"]
     for want in order:
         for p in parses:
@@ -214,14 +209,14 @@ def _match_gazetteer(
 
 def _adjective_parse(word: str):
     """A relational adjective reading (мурманский), not a qualitative or pronominal one."""
-    for p in _parse(word):
+    for p in morph.parses(word):
         if p.tag.POS == "ADJF" and not ({"Qual", "Apro", "Anum"} & p.tag.grammemes):
             return p
     return None
 
 
 def _region_noun(word: str):
-    for p in _parse(word):
+    for p in morph.parses(word):
         if p.tag.POS == "NOUN" and p.normal_form in _REGION_NOUNS:
             return p
     return None
@@ -238,7 +233,7 @@ def _match_region(text: str, tokens: list[_Token], i: int) -> tuple[list[str], i
     if noun is not None and noun.normal_form == "республика" and i + 1 < len(tokens):
         nxt = tokens[i + 1]
         if nxt.capitalised and _joined(text, tokens, i, i + 2):
-            geo = next((p for p in _parse(nxt.norm) if "Geox" in p.tag), None)
+            geo = next((p for p in morph.parses(nxt.norm) if "Geox" in p.tag), None)
             base = geo.normal_form if geo is not None else nxt.norm
             return [f"Республика {_capitalise(base)}"], i + 2
         return None
@@ -298,7 +293,7 @@ def _match_region(text: str, tokens: list[_Token], i: int) -> tuple[list[str], i
 
 
 def _adjective_parse_any(word: str):
-    return next((p for p in _parse(word) if p.tag.POS == "ADJF"), None)
+    return next((p for p in morph.parses(word) if p.tag.POS == "ADJF"), None)
 
 
 def _sentence_initial(text: str, tok: _Token) -> bool:
@@ -310,7 +305,7 @@ def _match_geox(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> str
     tok = tokens[i]
     if not tok.capitalised or tok.norm in gaz.not_places:
         return None
-    parses = _parse(tok.norm)
+    parses = morph.parses(tok.norm)
     geo = [p for p in parses if "Geox" in p.tag and p.tag.POS == "NOUN"]
     if not geo:
         return None
@@ -334,7 +329,7 @@ def _match_geox(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> str
                 and tokens[j].capitalised
                 and _joined(text, tokens, min(i, j), max(i, j) + 1)
             ):
-                top = _parse(tokens[j].norm)[0]
+                top = morph.parses(tokens[j].norm)[0]
                 if "Name" in top.tag or "Patr" in top.tag:
                     return None
     best = max(geo, key=lambda p: p.score)
@@ -465,7 +460,7 @@ def normalize_place(query: str) -> str | None:
 def _lemmas(name: str) -> set[str]:
     out = set()
     for tok in _tokens(name):
-        parses = _parse(tok.norm)
+        parses = morph.parses(tok.norm)
         out.add(normalize(parses[0].normal_form) if parses else tok.norm)
     return out
 

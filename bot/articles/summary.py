@@ -29,12 +29,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 from razdel import sentenize
 
-from bot.text.morph import analyzer, lemma
+from bot.text.morph import is_function_word, lemma
 from bot.text.normalize import words
 
 MAX_SUMMARY_CHARS = 600
@@ -46,19 +45,14 @@ NEAR_COPY_RATIO = 85
 MIN_WORDS = 6
 MAX_SENTENCE_CHARS = 400
 
-_FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "NPRO", "INTJ", "PRED", "COMP"})
 _SPEECH_START = re.compile(r"^[«\"“„–—-]")
 
 
-@lru_cache(maxsize=100_000)
 def _content_lemma(word: str) -> str | None:
     """The lemma of a content word, or None for function words and one-letter tokens."""
-    if len(word) < 2 and not word.isdigit():
-        return None
-    if word.isdigit():
+    if len(word) < 2 or word.isdigit():
         return None  # numbers say little about the topic and differ across retellings
-    parse = analyzer().parse(word)[0]
-    if parse.tag.POS in _FUNCTION_POS:
+    if is_function_word(word):
         return None
     return lemma(word)
 

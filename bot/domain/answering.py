@@ -45,11 +45,11 @@ from bot.domain.events import PAGE_SIZE, EventsService
 from bot.domain.privacy import redact
 from bot.domain.smalltalk import SmallTalkReader
 from bot.domain.snippets import KEY_FACTS, aspect_score, best_sentences, focus_facts
-from bot.search.analyzer import AnalyzedQuery, is_function_word
+from bot.search.analyzer import AnalyzedQuery
 from bot.search.engine import Hit, SearchEngine, SearchResult
 from bot.store import Store
 from bot.store.base import ArticleRow
-from bot.text.morph import lemma
+from bot.text.morph import is_function_word, lemma
 from bot.text.normalize import words
 
 log = logging.getLogger(__name__)

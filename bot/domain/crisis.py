@@ -58,7 +58,6 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,7 +67,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.datafile import DEFAULT_DATA_DIR, DataFileError, describe
 from bot.text.layout import en_to_ru, has_latin, translit_to_ru
-from bot.text.morph import analyzer, is_known_word, lemma
+from bot.text.morph import is_known_word, lemma, parses
 from bot.text.normalize import normalize, words
 
 log = logging.getLogger(__name__)
@@ -251,19 +250,17 @@ def _fold(word: str) -> str:
 _NOT_PLAIN = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"})
 
 
-@lru_cache(maxsize=50_000)
 def _plain_word(piece: str) -> bool:
     """A dictionary word that is not only a name or an abbreviation («яне», «ст» are not
     words a glued message is made of)."""
     if not is_known_word(piece):
         return False
-    return any(not (_NOT_PLAIN & p.tag.grammemes) for p in analyzer().parse(piece))
+    return any(not (_NOT_PLAIN & p.tag.grammemes) for p in parses(piece))
 
 
-@lru_cache(maxsize=50_000)
 def _noun_itself(word: str) -> bool:
     """True when the word reads as a noun in the nominative («удар», «мат»)."""
-    return any({"NOUN", "nomn"} <= p.tag.grammemes for p in analyzer().parse(word))
+    return any({"NOUN", "nomn"} <= p.tag.grammemes for p in parses(word))
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,7 +492,6 @@ class CrisisDetector:
         Matching the misspelled word against forms («изнасилавал» ~ «изнасиловал») works
         where matching pymorphy3's guessed lemma would not: a guess from a wrong ending
         drifts by several letters."""
-        morph = analyzer()
         forms: set[str] = set()
         for word in vocab:
             word = word.removeprefix("=")  # «=я»: an exact word, still a typo target
@@ -504,7 +500,7 @@ class CrisisDetector:
             forms.add(word)
             if not is_known_word(word):  # a guessed paradigm («бравл») is noise
                 continue
-            for parse in morph.parse(word):
+            for parse in parses(word):
                 if parse.normal_form.replace("ё", "е") == word:
                     forms.update(f.word.replace("ё", "е") for f in parse.lexeme)
         return forms
@@ -657,7 +653,7 @@ class CrisisDetector:
         if forms is None:
             found = {word, lemma(word)}
             if _cyrillic(word) and is_known_word(word):
-                found.update(p.normal_form.replace("ё", "е") for p in analyzer().parse(word))
+                found.update(p.normal_form.replace("ё", "е") for p in parses(word))
             forms = frozenset(found)
             if len(self._forms_cache) > _CACHE_LIMIT:
                 self._forms_cache.clear()

@@ -50,8 +50,15 @@ from rapidfuzz.distance import Levenshtein
 from bot.search.indexer import phones_in
 from bot.search.vocabulary import SearchVocabulary
 from bot.text.layout import en_to_ru, has_latin
-from bot.text.morph import ABBREVIATIONS, is_known_word, lemma
-from bot.text.morph import analyzer as morph_analyzer
+from bot.text.morph import (
+    ABBREVIATIONS,
+    is_function_word,
+    is_known_word,
+    is_place_name,
+    lemma,
+    parses,
+    part_of_speech,
+)
 from bot.text.normalize import words
 from bot.text.phonetic import phonetic_key
 
@@ -77,7 +84,6 @@ SMALL_NUMBER_WEIGHT = 0.3
 # Words of the story around the request in a message of several sentences.
 NARRATIVE_WEIGHT = 0.4
 # Function words: never the topic of a question.
-FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"})
 # Russian compound abbreviations (сложносокращённые слова): prefix → full adjective.
 COMPOUND_PREFIXES = (
     ("соц", "социальный"),
@@ -104,36 +110,11 @@ def allowed_edits(word: str) -> int:
     return 0 if n <= 4 else 1 if n <= 8 else 2
 
 
-@lru_cache(maxsize=50_000)
-def _parse(token: str) -> tuple[str | None, bool]:
-    """(part of speech, is a function word) of a normalised word, by its likeliest parse."""
-    if token.isdigit() or token in ABBREVIATIONS:
-        return None, False
-    if not any("а" <= ch <= "я" for ch in token):
-        return None, False
-    tag = morph_analyzer().parse(token)[0].tag
-    # Pronominal adjectives («мой», «такой», «который», «весь») are function words too.
-    return tag.POS, tag.POS in FUNCTION_POS or "Apro" in tag.grammemes
-
-
-@lru_cache(maxsize=20_000)
-def _is_place(lem: str) -> bool:
-    """True when pymorphy3 reads the word as a place name (tag Geox)."""
-    if not any("а" <= ch <= "я" for ch in lem) or lem in ABBREVIATIONS:
-        return False
-    return any("Geox" in p.tag for p in morph_analyzer().parse(lem)[:2])
-
-
-def is_function_word(token: str) -> bool:
-    return _parse(token)[1]
-
-
 def pos_weight(token: str) -> float:
     if token.isdigit():
         # Small numbers are ages, days and counts: they match dates everywhere.
         return SMALL_NUMBER_WEIGHT if len(token) <= 2 else 1.0
-    pos, _ = _parse(token)
-    return POS_WEIGHT.get(pos or "", 1.0)
+    return POS_WEIGHT.get(part_of_speech(token) or "", 1.0)
 
 
 @lru_cache(maxsize=20_000)
@@ -142,7 +123,7 @@ def _forms(term: str) -> tuple[str, ...]:
     if not any("а" <= ch <= "я" for ch in term) or term in ABBREVIATIONS:
         return (term,)
     forms = {term}
-    for parse in morph_analyzer().parse(term)[:2]:
+    for parse in parses(term)[:2]:
         if parse.normal_form.replace("ё", "е") != term:
             continue
         forms.update(f.word.replace("ё", "е") for f in parse.lexeme)
@@ -510,7 +491,7 @@ class QueryAnalyzer:
         found = self._place_cache.get(lem)
         if found is None:
             found = []
-            if len(lem) >= 4 and _is_place(lem):
+            if len(lem) >= 4 and is_place_name(lem):
                 bare = lem.rstrip(_VOWEL_END)
                 i = bisect.bisect_left(self._sorted, bare)
                 for cand in self._sorted[i : i + 50]:

@@ -9,6 +9,7 @@ vocabulary of a corpus is small compared with its word count.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import pymorphy3
 
@@ -57,6 +58,12 @@ ABBREVIATIONS: frozenset[str] = frozenset(
     }
 )
 
+# Parts of speech that carry no topic: prepositions, conjunctions, particles,
+# interjections, pronouns, predicatives («можно», «нужно»), comparatives («больше»).
+# Pronominal adjectives («мой», «такой», «который», «весь», tag Apro) count too. One list for
+# search, summaries and routing: they used to keep two that had drifted apart.
+FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED", "COMP"})
+
 _morph: pymorphy3.MorphAnalyzer | None = None
 
 
@@ -67,14 +74,22 @@ def _analyzer() -> pymorphy3.MorphAnalyzer:
     return _morph
 
 
+def _russian(word: str) -> bool:
+    return any("а" <= ch <= "я" for ch in word)
+
+
 @lru_cache(maxsize=200_000)
+def parses(word: str) -> tuple[Any, ...]:
+    """pymorphy3's readings of one normalised word, likeliest first — the one morphology
+    cache of the bot: lemmas, parts of speech, place names and inflection all read it."""
+    return tuple(_analyzer().parse(word))
+
+
 def lemma(word: str) -> str:
     """The dictionary form of one normalised word (abbreviations and numbers untouched)."""
-    if word in ABBREVIATIONS or word.isdigit() or len(word) < 2:
+    if word in ABBREVIATIONS or word.isdigit() or len(word) < 2 or not _russian(word):
         return word
-    if not any("а" <= ch <= "я" for ch in word):
-        return word
-    return _analyzer().parse(word)[0].normal_form.replace("ё", "е")
+    return str(parses(word)[0].normal_form).replace("ё", "е")
 
 
 @lru_cache(maxsize=50_000)
@@ -82,13 +97,27 @@ def is_known_word(word: str) -> bool:
     """True when the word is in pymorphy3's dictionary (not a guess from its suffix)."""
     if word in ABBREVIATIONS or word.isdigit():
         return True
-    return _analyzer().word_is_known(word)
+    return bool(_analyzer().word_is_known(word))
 
 
-def lemmas(tokens: list[str]) -> list[str]:
-    return [lemma(t) for t in tokens]
+def part_of_speech(word: str) -> str | None:
+    """The likeliest part of speech (pymorphy3's tag), None for numbers and non-Russian."""
+    if word.isdigit() or word in ABBREVIATIONS or not _russian(word):
+        return None
+    pos = parses(word)[0].tag.POS
+    return str(pos) if pos else None
 
 
-def analyzer() -> pymorphy3.MorphAnalyzer:
-    """The shared analyzer, for modules that need inflection (places) rather than lemmas."""
-    return _analyzer()
+def is_function_word(word: str) -> bool:
+    """A word that says nothing of the topic (see FUNCTION_POS), by its likeliest parse."""
+    if word.isdigit() or word in ABBREVIATIONS or not _russian(word):
+        return False
+    tag = parses(word)[0].tag
+    return tag.POS in FUNCTION_POS or "Apro" in tag.grammemes
+
+
+def is_place_name(word: str) -> bool:
+    """True when one of the two likeliest readings is a place name (tag Geox)."""
+    if word in ABBREVIATIONS or not _russian(word):
+        return False
+    return any("Geox" in p.tag for p in parses(word)[:2])
