@@ -76,7 +76,7 @@ async def ingest_full(db: Path, n: int, seed: int, via: str = "app") -> dict[str
 def parse_only_rate(n: int, seed: int) -> dict[str, Any]:
     """The floor of ingest: parse_document + index_text in this process, no store."""
     from bot.articles.parse import parse_document
-    from bot.search.indexer import index_text
+    from bot.search.analysis import index_text
 
     docs = list(corpus.articles(n, seed))
     parse_document(docs[0].data, docs[0].name)  # imports, lazy tables
@@ -95,7 +95,7 @@ def new_article_of(parsed: Any, origin: str) -> Any:
     (fields taken by name, so a field added to both sides needs no change here)."""
     from dataclasses import fields
 
-    from bot.search.indexer import index_text
+    from bot.search.analysis import index_text
     from bot.store.base import NewArticle
 
     extra = {"origin": origin, "index_title": index_text(parsed.title),

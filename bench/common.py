@@ -45,7 +45,7 @@ def store_key(size: int, seed: int) -> str:
     """Cache key of a built store: size, seed, the corpus code and the index version.
 
     Not the schema version: Store.open applies new migrations to a cached store."""
-    from bot.search.indexer import INDEX_VERSION
+    from bot.search.analysis import INDEX_VERSION
 
     corpus = hashlib.sha256((BENCH / "corpus.py").read_bytes()).hexdigest()[:8]
     return f"{size}_s{seed}_c{corpus}_i{INDEX_VERSION}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -86,6 +87,10 @@ async def _run(settings: Settings) -> int:
     from bot.telegram.webhook import serve_webhook
 
     app = await App.create(settings)
+    # The search vocabulary, lexicons and caches are long-lived and large (hundreds of
+    # thousands of objects at 100k articles): keep the cyclic garbage collector from walking
+    # them on every full collection, which otherwise shows up as 50–100 ms pauses on answers.
+    gc.freeze()
     bot = build_bot(settings)
     dp = build_dispatcher(app)
     try:

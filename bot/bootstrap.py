@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.articles.ingest import ArticleService
 from bot.domain.cards import load_cards
-from bot.search.indexer import INDEX_VERSION, card_index_text, index_text
+from bot.search.analysis import INDEX_VERSION, card_index_text, index_text
 from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -266,7 +266,7 @@ def _sentence(text: str, vocab: _Vocabulary) -> _Sentence:
 
 
 def _split(text: str, vocab: _Vocabulary) -> list[_Sentence]:
-    out = []
+    out: list[_Sentence] = []
     for line in text.splitlines():
         if line.strip():
             out.extend(_sentence(s.text, vocab) for s in razdel.sentenize(line))
@@ -301,7 +301,7 @@ def _nominative(tokens: list[_Tok]) -> str:
     for i, t in enumerate(tokens):
         word = normalize(t.text)
         form = None
-        if i == noun_at:
+        if noun is not None and i == noun_at:
             form = noun.inflect({"nomn", "sing"}) or noun.inflect({"nomn"})
         elif noun_at is None or i < noun_at:
             adj = next((p for p in morph.parses(word) if p.tag.POS == "ADJF"), None)
@@ -530,117 +530,117 @@ def _kind_for(
     return None
 
 
-def extract_events(text: str, published: date | None, title: str = "") -> list[ExtractedEvent]:
-    """Dated events stated in an article (see the module docstring for the rules)."""
-    vocab = _vocabulary()
-    sentences = _split(text, vocab)
-    title_sentence = _sentence(title.strip(), vocab) if title.strip() else None
-    if title_sentence is not None and normalize(title.strip()) not in normalize(text):
-        sentences.insert(0, title_sentence)
+class _Article:
+    """One article being read: its sentences (the title first when the body lacks it), the
+    reference date for years left out, and the places to fall back on."""
 
-    ref = published
-    if ref is None:
-        explicit = [m for m in find_dates(text, None) if m.year_explicit]
-        ref = explicit[0].start if explicit else None
+    def __init__(self, text: str, published: date | None, title: str) -> None:
+        self.text = text
+        self.published = published
+        self.vocab = _vocabulary()
+        self.sentences = _split(text, self.vocab)
+        self.title_sentence = _sentence(title.strip(), self.vocab) if title.strip() else None
+        if self.title_sentence is not None and normalize(title.strip()) not in normalize(text):
+            self.sentences.insert(0, self.title_sentence)
+        self.ref = published
+        if self.ref is None:
+            explicit = [m for m in find_dates(text, None) if m.year_explicit]
+            self.ref = explicit[0].start if explicit else None
+        self._places: list[str] | None = None
 
-    article_places: list[str] | None = None
-
-    def fallback_place(idx: int) -> str | None:
-        nonlocal article_places
+    def fallback_place(self, idx: int) -> str | None:
+        """Where an event is when its sentence does not say: the sentence before, the
+        title, else the first place the article names."""
         if idx > 0:
-            p = _place_in(sentences[idx - 1], None)
+            p = _place_in(self.sentences[idx - 1], None)
             if p:
                 return p
-        if title_sentence is not None:
-            p = _place_in(title_sentence, None)
+        if self.title_sentence is not None:
+            p = _place_in(self.title_sentence, None)
             if p:
                 return p
-        if article_places is None:
-            article_places = find_places(text)
-        return article_places[0] if article_places else None
+        if self._places is None:
+            self._places = find_places(self.text)
+        return self._places[0] if self._places else None
 
-    drafts: list[_Draft] = []
-    deadlines: list[tuple[int, str, date]] = []  # (sentence index, sentence, the day)
-    positions: list[int] = []  # the sentence index of each draft
-    for idx, s in enumerate(sentences):
-        mentions = find_dates(s.text, ref)
-        if not mentions or _content_words_outside(s, mentions) < 2:
-            continue  # «18/06/2024» on a line of its own is a publication stamp
-        for m in mentions:
-            found = _kind_for(idx, sentences, m.span[0], title_sentence)
-            if found is None:
-                continue
-            kind_sentence, trig = found
-            place = _place_in(s, m.span[0]) or fallback_place(idx)
-            event_title, kind = _title(kind_sentence, trig, place, sentences, vocab)
-            start, end = m.start, m.end
-            started = bool(_STARTED.search(s.norm))
 
-            if m.kind == "until":
-                earlier = next(
-                    (
-                        d
-                        for d in reversed(drafts)
-                        if d.kind == kind.name and d.started and d.start <= end
-                    ),
-                    None,
-                )
-                if earlier is not None:
-                    earlier.end = max(earlier.end, end)
-                    earlier.status = _status(s, m.span, earlier.end, published)
-                    continue
-                if (
-                    started
-                    and not _DEADLINE.search(s.norm)
-                    and published is not None
-                    and published <= end
-                ):
-                    start = published
-                else:
-                    if _DEADLINE.search(s.norm):
-                        deadlines.append((idx, s.text, end))
-                    continue  # a deadline («заявки до 1 марта»), not an event
-            elif m.kind == "day" and (dur := _DURATION.search(s.norm)):
-                days = _DURATION_DAYS[dur.group(1)] - 1
-                if _FINISHED.search(s.norm):
-                    start = end - timedelta(days=days)
-                else:
-                    end = start + timedelta(days=days)
+@dataclass
+class _Found:
+    drafts: list[_Draft] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)  # the sentence index of each draft
+    deadlines: list[tuple[int, str, date]] = field(default_factory=list)  # (index, text, day)
 
-            drafts.append(
-                _Draft(
-                    kind.name,
-                    event_title,
-                    start,
-                    end,
-                    m.time,
-                    place,
-                    s.text,
-                    _status(s, m.span, end, published),
-                    started,
-                )
+
+def _read_sentence(article: _Article, idx: int, found: _Found) -> None:
+    """The dated events (and deadlines) one sentence states, added to `found`."""
+    s = article.sentences[idx]
+    published, drafts = article.published, found.drafts
+    mentions = find_dates(s.text, article.ref)
+    if not mentions or _content_words_outside(s, mentions) < 2:
+        return  # «18/06/2024» on a line of its own is a publication stamp
+    for m in mentions:
+        kind_found = _kind_for(idx, article.sentences, m.span[0], article.title_sentence)
+        if kind_found is None:
+            continue
+        kind_sentence, trig = kind_found
+        place = _place_in(s, m.span[0]) or article.fallback_place(idx)
+        event_title, kind = _title(kind_sentence, trig, place, article.sentences, article.vocab)
+        start, end = m.start, m.end
+        started = bool(_STARTED.search(s.norm))
+
+        if m.kind == "until":
+            earlier = next(
+                (
+                    d
+                    for d in reversed(drafts)
+                    if d.kind == kind.name and d.started and d.start <= end
+                ),
+                None,
             )
-            positions.append(idx)
+            if earlier is not None:
+                earlier.end = max(earlier.end, end)
+                earlier.status = _status(s, m.span, earlier.end, published)
+                continue
+            deadline = bool(_DEADLINE.search(s.norm))
+            if started and not deadline and published is not None and published <= end:
+                start = published
+            else:
+                if deadline:
+                    found.deadlines.append((idx, s.text, end))
+                continue  # a deadline («заявки до 1 марта»), not an event
+        elif m.kind == "day" and (dur := _DURATION.search(s.norm)):
+            days = _DURATION_DAYS[dur.group(1)] - 1
+            if _FINISHED.search(s.norm):
+                start = end - timedelta(days=days)
+            else:
+                end = start + timedelta(days=days)
 
-    # «Заявки принимаются до 15 февраля»: what a specialist needs next to the event itself.
-    # A deadline belongs to the nearest announced event before it (an article may announce
-    # a webinar, its registration, then a seminar and its own), else to the nearest after it
-    # («заявки до 15 февраля» first, the contest's stages next); never to an event it falls
-    # after.
-    for at, sentence, day in deadlines:
+        status = _status(s, m.span, end, published)
+        drafts.append(
+            _Draft(kind.name, event_title, start, end, m.time, place, s.text, status, started)
+        )
+        found.positions.append(idx)
+
+
+def _attach_deadlines(found: _Found) -> None:
+    """«Заявки принимаются до 15 февраля»: what a specialist needs next to the event itself.
+    A deadline belongs to the nearest announced event before it (an article may announce
+    a webinar, its registration, then a seminar and its own), else to the nearest after it
+    («заявки до 15 февраля» first, the contest's stages next); never to an event it falls
+    after."""
+    for at, sentence, day in found.deadlines:
         eligible = [
             (pos > at, abs(at - pos), i)
-            for i, (d, pos) in enumerate(zip(drafts, positions, strict=True))
+            for i, (d, pos) in enumerate(zip(found.drafts, found.positions, strict=True))
             if d.status == "announce" and day <= d.end
         ]
-        owner = drafts[min(eligible)[2]] if eligible else None
+        owner = found.drafts[min(eligible)[2]] if eligible else None
         if owner is not None and sentence not in owner.sentence:
             owner.sentence = f"{owner.sentence} {sentence}"
-    if not drafts and published is not None:
-        drafts.extend(_undated_report(sentences, published, title_sentence, fallback_place, vocab))
-    if published is not None:
-        drafts.extend(_planned(sentences, published, title_sentence, drafts, ref))
 
+
+def _unique(drafts: list[_Draft]) -> list[ExtractedEvent]:
+    """One event per (kind, dates, place): an article often states it twice."""
     seen: set[tuple] = set()
     events: list[ExtractedEvent] = []
     for d in drafts:
@@ -649,6 +649,31 @@ def extract_events(text: str, published: date | None, title: str = "") -> list[E
             seen.add(key)
             events.append(d.freeze())
     return events
+
+
+def extract_events(text: str, published: date | None, title: str = "") -> list[ExtractedEvent]:
+    """Dated events stated in an article (see the module docstring for the rules)."""
+    article = _Article(text, published, title)
+    found = _Found()
+    for idx in range(len(article.sentences)):
+        _read_sentence(article, idx, found)
+    _attach_deadlines(found)
+    drafts = found.drafts
+    if not drafts and published is not None:
+        drafts.extend(
+            _undated_report(
+                article.sentences,
+                published,
+                article.title_sentence,
+                article.fallback_place,
+                article.vocab,
+            )
+        )
+    if published is not None:
+        drafts.extend(
+            _planned(article.sentences, published, article.title_sentence, drafts, article.ref)
+        )
+    return _unique(drafts)
 
 
 def _planned(

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_document, similar_text
 from bot.articles.readers import DocumentError
-from bot.search.indexer import index_text
+from bot.search.analysis import index_text
 from bot.store import Store
 from bot.store.base import NewArticle, TermQuery
 

@@ -31,6 +31,7 @@ import statistics
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -384,6 +385,7 @@ def _strip_markup(html: str) -> str:
 
 def _read_html(html: str) -> RawDocument:
     import trafilatura  # heavy import (lxml, htmldate, justext): only when a page arrives
+    from trafilatura.settings import Document
 
     try:
         document = trafilatura.bare_extraction(
@@ -398,7 +400,10 @@ def _read_html(html: str) -> RawDocument:
         )
     except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
         raise EmptyDocument("В странице не нашлось текста статьи") from exc
-    text = (getattr(document, "text", None) or "").strip() if document is not None else ""
+    # None when nothing was found (a dict comes only with as_dict=True, not asked for here)
+    if not isinstance(document, Document):
+        raise EmptyDocument("В странице не нашлось текста статьи")
+    text = (getattr(document, "text", None) or "").strip()
     if not text:
         raise EmptyDocument("В странице не нашлось текста статьи")
     published = None
@@ -499,7 +504,7 @@ def _read_pdf(data: bytes) -> RawDocument:
             raise UnreadableDocument("PDF защищён паролем: снимите защиту и пришлите снова")
         limits.check_pdf_pages(len(reader.pages))
         pages = [_pdf_page_lines(page) for page in reader.pages]
-        meta_title = ((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
+        meta_title = (reader.metadata.get("/Title") or "") if reader.metadata else ""
     except DocumentError:
         raise
     except Exception as exc:  # pypdf raises PdfReadError and friends on damaged files
@@ -507,7 +512,7 @@ def _read_pdf(data: bytes) -> RawDocument:
     paragraphs = rebuild_pdf_paragraphs(pages)
     if not paragraphs:
         raise EmptyDocument("В PDF нет текстового слоя (похоже на скан): пришлите текст статьи")
-    title = str(meta_title).strip()
+    title: str | None = str(meta_title).strip()
     if not title or _GENERIC_PDF_TITLE.search(title):
         title = None
     return RawDocument(
@@ -554,7 +559,7 @@ def _pdf_page_lines(page) -> list[_PdfLine]:
     return lines
 
 
-def rebuild_pdf_paragraphs(pages: list[list[_PdfLine]] | list[list[str]]) -> list[str]:
+def rebuild_pdf_paragraphs(pages: Sequence[Sequence[_PdfLine | str]]) -> list[str]:
     """Join PDF lines back into paragraphs.
 
     A new paragraph starts where the vertical gap is clearly wider than the usual line

@@ -154,7 +154,8 @@ class ParseWorker:
         if self._closed:
             raise ParserUnavailable("Бот останавливается: пришлите файл после перезапуска")
         try:
-            self._process, self._conn = await asyncio.to_thread(_start, self.job, self.memory_mb)
+            process, conn = await asyncio.to_thread(_start, self.job, self.memory_mb)
+            self._process, self._conn = process, conn
         except Exception:
             log.exception("the parse worker did not start")
             raise ParserUnavailable(
@@ -163,7 +164,7 @@ class ParseWorker:
         if self._closed:  # closed while it was starting
             await self._discard(None)
             raise ParserUnavailable("Бот останавливается: пришлите файл после перезапуска")
-        return self._conn
+        return conn
 
     async def _discard(self, call: asyncio.Future | None) -> None:
         """Kill the worker; the next parse starts a fresh one."""
@@ -183,7 +184,7 @@ class ParseWorker:
 # --- the bot's side of the pipe (run in threads) -------------------------------------------
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         # Takes effect when the forkserver starts (the first worker); harmless afterwards.

@@ -45,6 +45,7 @@ from bot.domain.events import PAGE_SIZE, EventsService
 from bot.domain.privacy import redact
 from bot.domain.smalltalk import SmallTalkReader
 from bot.domain.snippets import KEY_FACTS, aspect_score, best_sentences, focus_facts
+from bot.search.analysis import Message
 from bot.search.analyzer import AnalyzedQuery
 from bot.search.engine import Hit, SearchEngine, SearchResult
 from bot.store import Store
@@ -119,7 +120,6 @@ SEASONS = {"зима": (12, 1, 2), "весна": (3, 4, 5), "лето": (6, 7, 8
 MONTHS = {name: number for number, name in enumerate(MONTHS_NOMINATIVE, start=1)}
 _YEAR = re.compile(r"^20\d\d$")
 GENERIC_EVENT_WORDS = {"мероприятие", "событие"}
-EVENT_KIND_WORDS = trigger_lemmas() | GENERIC_EVENT_WORDS | {"площадка"}
 TRAVEL_WORDS = {"поехать", "съездить", "отправиться", "ехать", "поездка", "командировка"}
 HAPPEN_WORDS = {
     "быть",
@@ -133,7 +133,6 @@ HAPPEN_WORDS = {
     "провести",
     "интересный",
 }
-FILTERABLE_KINDS = specific_kind_names()
 # Words of an events question that are not its topic (the rest filter the list).
 _NOT_TOPIC = (
     EVENT_QUESTION_WORDS
@@ -287,14 +286,30 @@ def asked_aspects(lemmas: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsRequest | None:
+@dataclass(frozen=True)
+class EventWords:
+    """Words of event questions that come from data/event_kinds.toml: read once, when the
+    Answerer is built at start (never at import)."""
+
+    kinds: frozenset[str]  # a word that names a kind of event («форум», «стажировочный»)
+    filterable: frozenset[str]  # kinds that make a useful filter (`/events вебинар`)
+
+    @classmethod
+    def load(cls) -> EventWords:
+        kinds = trigger_lemmas() | GENERIC_EVENT_WORDS | {"площадка"}
+        return cls(frozenset(kinds), specific_kind_names())
+
+
+def read_events_request(
+    message: Message, stopwords: frozenset[str], vocabulary: EventWords
+) -> EventsRequest | None:
     """An events question in everyday words, or None.
 
     A kind of event («стажировка», «мероприятие», «вебинар») together with a question of
     dates («когда», «ближайшие»), a list («список», «календарь», «какие»), a month or a
     year («в марте», «в 2027 году»), «куда», «будут ли ещё» — or a kind alone
     («вебинары»). What remains (a place, a specific kind) filters the list."""
-    lemmas = [lemma(w) for w in tokens]
+    tokens, lemmas = message.tokens, message.lemmas
     present = set(lemmas)
     months = tuple(MONTHS[w] for w in lemmas if w in MONTHS) or next(
         (SEASONS[w] for w in lemmas if w in SEASONS), ()
@@ -317,7 +332,8 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     happening = bool((months or year) and present & HAPPEN_WORDS)
     # «куда съездить весной»: a trip for a specialist is an event to go to.
     travel = bool(present & TRAVEL_WORDS and present & {"куда", "где"})
-    if not present & EVENT_KIND_WORDS and not happening and not travel:
+    kind_words = vocabulary.kinds
+    if not present & kind_words and not happening and not travel:
         return None
     if past and (len(tokens) > LONG_MESSAGE or not happening):
         # «когда прошла Профи-2025», a story about an event that happened: the article
@@ -326,7 +342,7 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     informative = [
         w for w in lemmas if w not in stopwords and not is_function_word(w) and w not in _NOT_TOPIC
     ]
-    bare = not [w for w in informative if w not in EVENT_KIND_WORDS]
+    bare = not [w for w in informative if w not in kind_words]
     short = len(informative) <= 4
     asks = (
         present & (EVENT_QUESTION_WORDS | EVENT_LIST_WORDS)
@@ -340,10 +356,10 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     topic = [
         w
         for w in lemmas
-        if w in FILTERABLE_KINDS
+        if w in vocabulary.filterable
         or (
             w not in _NOT_TOPIC
-            and w not in EVENT_KIND_WORDS
+            and w not in kind_words
             and w not in stopwords
             and w not in MONTHS
             and not _YEAR.match(w)
@@ -353,14 +369,14 @@ def read_events_request(tokens: list[str], stopwords: frozenset[str]) -> EventsR
     return EventsRequest(" ".join(topic), months, year, past and not happening_later(tokens))
 
 
-def is_followup(tokens: list[str], subject_words: frozenset[str] = frozenset()) -> bool:
+def is_followup(message: Message, subject_words: frozenset[str] = frozenset()) -> bool:
     """A short message made of what one asks about a subject: «а когда?», «а где?»,
     «а сколько их?», «а ночью работает?». A message that starts with «а» may also name
     things the subject itself mentions («а сколько номинаций?» after an article about a
     contest); a full question has words of its own."""
+    tokens, lemmas = message.tokens, message.lemmas
     if not tokens or len(tokens) > FOLLOWUP_MAX_WORDS:
         return False
-    lemmas = [lemma(w) for w in tokens]
     own = [
         w
         for w, t in zip(lemmas, tokens, strict=True)
@@ -394,10 +410,14 @@ class Answerer:
         self.smalltalk = smalltalk
         self.clock = clock
         self.distress = distress
+        self.event_words = EventWords.load()
 
     async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Answer:
-        text = text.strip()
-        found = self.crisis.assess(text)
+        message = Message(text.strip())
+        # The crisis check reads the message its own ways too (as typed, re-typed on the
+        # Russian layout, read back from transliteration) with the same tokenizer and
+        # morphology cache; its spelling repair aims at lexicon forms, not index terms.
+        found = self.crisis.assess(message.text)
         if found.match is not None:
             # Privacy: a crisis message is counted, never stored as text.
             await self.store.count_crisis(self.today())
@@ -405,7 +425,7 @@ class Answerer:
         distressed = found.soft or (
             self.distress is not None and self.distress.reads_as_distress(found.readings)
         )
-        answer = await self._answer(text, chat_id, log_query and not distressed)
+        answer = await self._answer(message, chat_id, log_query and not distressed)
         if distressed and isinstance(answer, NotFound | SmallTalkAnswer):
             # Reads as distress and nothing else answers it: the plea wording, helpline first,
             # never «не нашёл».
@@ -418,11 +438,12 @@ class Answerer:
             await self.store.save_context(chat_id, str(answer.subject), self.clock())
         return answer
 
-    async def _answer(self, text: str, chat_id: int | None, log_query: bool) -> Answer:
+    async def _answer(self, message: Message, chat_id: int | None, log_query: bool) -> Answer:
+        text = message.text
         small = self.smalltalk.read(text)
         if small is not None:
             return SmallTalkAnswer(text=small.reply)
-        tokens = words(text)
+        tokens = message.tokens
         subject = None
         if chat_id is not None:
             subject = DocRef.parse(
@@ -432,12 +453,14 @@ class Answerer:
         if (
             subject
             and len(tokens) <= FOLLOWUP_MAX_WORDS
-            and is_followup(tokens, await self.subject_words(subject))
+            and is_followup(message, await self.subject_words(subject))
         ):
-            answer = await self.about_subject(subject, text, tokens)
+            answer = await self.about_subject(subject, message)
             if answer is not None:
                 return answer
-        request = read_events_request(tokens, self.search.analyzer.vocab.stopwords)
+        request = read_events_request(
+            message, self.search.analyzer.vocab.stopwords, self.event_words
+        )
         if request is not None:
             listing = await self.events.listing(
                 self.today(), request.topic, request.months, request.year, loose=True
@@ -450,22 +473,22 @@ class Answerer:
                 past = request.past and bool(listing.past)
                 return events_page(listing, self.today(), offset=0, past=past)
             # No event on that topic: perhaps an article answers it (or an honest «не нашёл»).
-        result = await self.search.search(text)
+        result = await self.search.search(message)
         if log_query:
             await self.store.log_query(redact(text), "search", result.found)
         if not result.found:
             if subject and len(tokens) <= 4 and tokens and tokens[0] in {"а", "и"}:
-                answer = await self.about_subject(subject, text, tokens)
+                answer = await self.about_subject(subject, message)
                 if answer is not None:
                     return answer
-            card = await self.card_by_topic(tokens)
+            card = await self.card_by_topic(message)
             if card is not None:
                 return await self.document(card, result)
             small = self.smalltalk.read(text, lenient=True)
             if small is not None:
                 return SmallTalkAnswer(text=small.reply)
             return NotFound()
-        hits = await self._fit_the_question(result, tokens)
+        hits = await self._fit_the_question(result, message)
         answer = await self.document(hits[0].doc, result)
         others = [h.doc for h in hits[1:4]]
         if others:
@@ -473,12 +496,12 @@ class Answerer:
             answer.more = [(d, titles[d]) for d in others if d in titles]
         return answer
 
-    async def _fit_the_question(self, result: SearchResult, tokens: list[str]) -> list[Hit]:
+    async def _fit_the_question(self, result: SearchResult, message: Message) -> list[Hit]:
         """Among articles scored almost alike (within CLOSE_SCORES), the one whose best
         sentence answers what was asked — who, where, how many — goes first: «откуда были
         участники стажировки в Тюмени» wants the article that lists the cities."""
         hits = list(result.hits)
-        aspects = asked_aspects([lemma(w) for w in tokens]) - {"when"}
+        aspects = asked_aspects(message.lemmas) - {"when"}
         if not aspects or hits[0].doc.is_card:
             return hits
         close = [
@@ -523,10 +546,10 @@ class Answerer:
             text = f"{article.title} {article.body}" if article else ""
         return frozenset(lemma(w) for w in words(text))
 
-    async def card_by_topic(self, tokens: list[str]) -> DocRef | None:
+    async def card_by_topic(self, message: Message) -> DocRef | None:
         """The card whose `topics` the message names («пособие», «льготы»): a question on
         a service's subject that the search could not match word for word."""
-        seq = [lemma(w) for w in tokens]
+        seq = message.lemmas
         padded = f" {' '.join(seq)} "
         for card_id, card in (await self.store.get_cards()).items():
             for topic in card.get("topics", []):
@@ -536,10 +559,10 @@ class Answerer:
         return None
 
     # ---- follow-ups ---------------------------------------------------------------------
-    async def about_subject(self, subject: DocRef, text: str, tokens: list[str]) -> Answer | None:
+    async def about_subject(self, subject: DocRef, message: Message) -> Answer | None:
         """Answer a follow-up about the chat's last subject; None if it is gone."""
-        lemmas = [lemma(w) for w in tokens]
-        query = self.search.analyzer.analyze(text)
+        lemmas = message.lemmas
+        query = self.search.analyze(message)
         if subject.kind == "e":
             return await self._about_events(subject.event_ids, lemmas, query)
         result = SearchResult(query=query, hits=[], found=True)

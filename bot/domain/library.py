@@ -13,8 +13,8 @@ from typing import Protocol
 from bot.articles.ingest import ArticleService, IngestOutcome
 from bot.articles.limits import too_large_message
 from bot.domain.notifications import NotificationPlanner
+from bot.search.analysis import index_text
 from bot.search.engine import SearchEngine
-from bot.search.indexer import index_text
 from bot.store import Store
 
 

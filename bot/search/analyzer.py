@@ -38,16 +38,14 @@ Steps, in order (each measured by `make eval`; the numbers are in bot/search/eng
 from __future__ import annotations
 
 import bisect
-import gc
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.search.indexer import phones_in
+from bot.search.analysis import join_phones, tokens_with_focus
 from bot.search.vocabulary import SearchVocabulary
 from bot.text.layout import en_to_ru, has_latin
 from bot.text.morph import (
@@ -62,7 +60,6 @@ from bot.text.morph import (
 from bot.text.normalize import words
 from bot.text.phonetic import phonetic_key
 
-MAX_QUERY_WORDS = 60
 # Typed word 1.0; below: how much an alternative counts towards covering the word.
 CORRECTION_WEIGHT = 0.9
 DERIVED_WEIGHT = 0.8
@@ -81,8 +78,6 @@ POS_WEIGHT = {
     "COMP": 0.4,
 }
 SMALL_NUMBER_WEIGHT = 0.3
-# Words of the story around the request in a message of several sentences.
-NARRATIVE_WEIGHT = 0.4
 # Function words: never the topic of a question.
 # Russian compound abbreviations (сложносокращённые слова): prefix → full adjective.
 COMPOUND_PREFIXES = (
@@ -241,10 +236,6 @@ class QueryAnalyzer:
         self._place_cache: dict[str, list[str]] = {}
         self._syn_index: dict[str, list[tuple[tuple[str, ...], int, str]]] | None = None
         self._syn_alts: dict[int, list[str]] = {}
-        # The vocabulary and the caches are long-lived and large (hundreds of thousands of
-        # objects at 100k articles): keep the cyclic garbage collector from walking them on
-        # every full collection, which otherwise shows up as 50–100 ms pauses on queries.
-        gc.freeze()
 
     def count_document(self, terms: set[str], delta: int) -> None:
         """One document added (+1) or removed (−1), without reloading the vocabulary.
@@ -531,7 +522,7 @@ class QueryAnalyzer:
         shown: list[str] = []
         lemmas_seq: list[str] = []
         corrections = 0
-        for token, focus in _tokens_with_focus(_join_phones(self._respell(repaired))):
+        for token, focus in tokens_with_focus(join_phones(self._respell(repaired))):
             lem = lemma(token)
             if lem in self.vocab.number_words or token in self.vocab.number_words:
                 query.wants_number = True
@@ -636,44 +627,3 @@ def _merge_repeats(terms: list[Term]) -> list[Term]:
         first.importance = max(first.importance, term.importance)
         first.story = first.story and term.story
     return list(merged.values())
-
-
-def _join_phones(text: str) -> str:
-    """Phone numbers as one ten-digit token each, the way the index holds them too."""
-    found = phones_in(text)
-    for start, end, token in reversed(found):
-        text = f"{text[:start]} {token} {text[end:]}"
-    return text
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
-
-
-def _tokens_with_focus(text: str) -> list[tuple[str, float]]:
-    """The words of a message, each with how much it counts by where it stands.
-
-    In a message of several sentences the request is what counts most: the sentences
-    that end with «?», or the last one when none does. The story around it
-    («у нас трое детей, муж постоянно в разъездах…») counts NARRATIVE_WEIGHT.
-    Long messages keep the request's words first when cut to MAX_QUERY_WORDS.
-    """
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if words(s)]
-    if len(sentences) <= 1:
-        return [(w, 1.0) for w in words(text)[:MAX_QUERY_WORDS]]
-    asks = {i for i, s in enumerate(sentences) if s.rstrip().endswith("?")}
-    if not asks:
-        asks = {len(sentences) - 1}
-    tagged = [
-        (w, 1.0 if i in asks else NARRATIVE_WEIGHT)
-        for i, s in enumerate(sentences)
-        for w in words(s)
-    ]
-    if len(tagged) <= MAX_QUERY_WORDS:
-        return tagged
-    keep = {i for i, (_, f) in enumerate(tagged) if f == 1.0}
-    keep = set(sorted(keep)[:MAX_QUERY_WORDS])
-    for i in range(len(tagged)):
-        if len(keep) >= MAX_QUERY_WORDS:
-            break
-        keep.add(i)
-    return [tagged[i] for i in sorted(keep)]

@@ -53,8 +53,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.search.analysis import Message, card_index_text, index_text
 from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
-from bot.search.indexer import card_index_text, index_text
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
 from bot.store.base import DocRef, TermQuery, index_terms
@@ -215,9 +215,19 @@ class SearchEngine:
         return self._card_rows
 
     # ---- search ---------------------------------------------------------------------------
-    async def search(self, text: str, limit: int = 5) -> SearchResult:
+    def analyze(self, message: Message) -> AnalyzedQuery:
+        """The question's search terms, worked out once per message (the follow-up check,
+        the search and the snippets all read them)."""
+        if message.query is None:
+            message.query = self.analyzer.analyze(message.text)
+        return message.query
+
+    async def search(self, message: Message | str, limit: int = 5) -> SearchResult:
         await self.ensure_current()
-        query = self.analyzer.analyze(text)
+        if isinstance(message, str):
+            message = Message(message)
+        query = self.analyze(message)
+        text = message.text
         result = SearchResult(query)
         if not query.terms:
             return result

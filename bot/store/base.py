@@ -155,16 +155,27 @@ class NewArticle:
 
 
 class EventFacts(Protocol):
-    """What the store needs of an extracted event (bot.articles.events.ExtractedEvent)."""
+    """What the store needs of an extracted event (bot.articles.extract_events.ExtractedEvent).
 
-    kind: str
-    title: str
-    start: dt.date
-    end: dt.date
-    time: dt.time | None
-    place: str | None
-    sentence: str
-    status: str
+    Read-only members, so that a frozen dataclass (and a narrower type, such as a
+    ``Literal`` for ``status``) satisfies it."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def start(self) -> dt.date: ...
+    @property
+    def end(self) -> dt.date: ...
+    @property
+    def time(self) -> dt.time | None: ...
+    @property
+    def place(self) -> str | None: ...
+    @property
+    def sentence(self) -> str: ...
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

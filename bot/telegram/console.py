@@ -19,7 +19,16 @@ from typing import Any, TextIO
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
-from aiogram.methods import TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetFile,
+    GetMe,
+    SendDocument,
+    SendMessage,
+    TelegramMethod,
+)
 from aiogram.types import (
     CallbackQuery,
     Chat,
@@ -52,7 +61,8 @@ class ConsoleSession(BaseSession):
     def __init__(self, out: TextIO | None = None) -> None:
         super().__init__()
         self.out = out or sys.stdout
-        self.buttons: list[tuple[str, Any]] = []  # (callback_data or url, message)
+        # (callback_data or url — None for other buttons, the message they are under)
+        self.buttons: list[tuple[str | None, Message | None]] = []
         self._ids = itertools.count(1)
         self.sent: list[str] = []
         self.sent_files: list[tuple[str, bytes]] = []
@@ -76,32 +86,32 @@ class ConsoleSession(BaseSession):
     async def make_request(
         self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
     ) -> Any:
-        name = method.__api_method__
-        if name in ("sendMessage", "editMessageText"):
+        if isinstance(method, SendMessage | EditMessageText):
             text = method.text
+            assert text is not None  # optional in editMessageText; the bot always sends one
             if self._value(bot, getattr(method, "parse_mode", None)) == "HTML":
                 text = html_to_plain(text)
             message = self._message(method, text)
             self._print(text, getattr(method, "reply_markup", None), message)
             return message
-        if name == "sendDocument":
+        if isinstance(method, SendDocument):
             doc = method.document
             filename = getattr(doc, "filename", "file")
             data = getattr(doc, "data", b"")
             self._print(f"[файл {filename}, {len(data)} байт]", method.reply_markup, None)
             self.sent_files.append((filename, data))
             return self._message(method, None)
-        if name == "answerCallbackQuery":
+        if isinstance(method, AnswerCallbackQuery):
             if method.text:
                 self._print(f"({method.text})", None, None)
             return True
-        if name == "getMe":
+        if isinstance(method, GetMe):
             return BOT_USER
-        if name == "getFile":
+        if isinstance(method, GetFile):
             return File(
                 file_id=method.file_id, file_unique_id=method.file_id, file_path=method.file_id
             )
-        if name == "editMessageReplyMarkup":
+        if isinstance(method, EditMessageReplyMarkup):
             return True
         return True  # setMyCommands, sendChatAction, deleteMessage, answerInlineQuery…
 

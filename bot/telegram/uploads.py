@@ -42,7 +42,8 @@ class _BoundedBuffer(io.BytesIO):
         self.limit = limit
         self.size = 0
 
-    def write(self, chunk) -> int:  # type: ignore[override]
+    # BytesIO.write takes any buffer; aiogram's download only ever writes bytes chunks.
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
         self.size += len(chunk)
         if self.size > self.limit:
             raise UploadTooLarge(too_large_message(None, self.limit))

@@ -180,16 +180,21 @@ class Store:
         await self._db.close()
 
     async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            (version,) = await cur.fetchone()
+        version = await self._scalar("PRAGMA user_version")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             await self._db.executescript(
                 f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;"
             )
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            return (await cur.fetchone())[0]
+        return await self._scalar("PRAGMA user_version")
+
+    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of a query that always gives one row (count(*), PRAGMA …)."""
+        async with self._db.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        assert row is not None, sql
+        return row[0]
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """One statement that writes, in its own turn: outside the lock it would run inside
@@ -308,8 +313,7 @@ class Store:
     async def count(self, table: str) -> int:
         if table not in ("articles", "events", "cards"):
             raise ValueError(table)
-        async with self._db.execute(f"SELECT count(*) FROM {table}") as cur:
-            return (await cur.fetchone())[0]
+        return await self._scalar(f"SELECT count(*) FROM {table}")
 
     async def delete_article(self, article_id: int) -> bool:
         """Remove an article with its events, index row and pending notifications."""
@@ -387,10 +391,9 @@ class Store:
 
     async def document_count(self) -> int:
         """Documents in the index: every article and card has exactly one row."""
-        async with self._db.execute(
+        return await self._scalar(
             "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM cards)"
-        ) as cur:
-            return (await cur.fetchone())[0]
+        )
 
     # ---- events -----------------------------------------------------------------------
     async def events_from(self, day: dt.date, limit: int = 200) -> list[EventRow]:
@@ -483,10 +486,9 @@ class Store:
             return [r[0] for r in await cur.fetchall()]
 
     async def count_subscribers(self) -> int:
-        async with self._db.execute(
+        return await self._scalar(
             "SELECT count(DISTINCT chat_id) FROM subscriptions WHERE active=1"
-        ) as cur:
-            return (await cur.fetchone())[0]
+        )
 
     # ---- outbox -----------------------------------------------------------------------
     async def enqueue(self, items: Iterable[Outgoing]) -> int:
@@ -600,10 +602,7 @@ class Store:
 
     async def query_stats(self, since: dt.datetime, top: int = 10) -> dict[str, Any]:
         since_s = since.isoformat(timespec="seconds")
-        async with self._db.execute(
-            "SELECT count(*) FROM query_log WHERE ts >= ?", (since_s,)
-        ) as cur:
-            total = (await cur.fetchone())[0]
+        total = await self._scalar("SELECT count(*) FROM query_log WHERE ts >= ?", (since_s,))
         async with self._db.execute(
             "SELECT lower(text) t, count(*) n FROM query_log WHERE ts >= ? "
             "GROUP BY t ORDER BY n DESC, t LIMIT ?",
@@ -616,11 +615,10 @@ class Store:
             (since_s, top),
         ) as cur:
             missed = [(r[0], r[1]) for r in await cur.fetchall()]
-        async with self._db.execute(
+        crisis = await self._scalar(
             "SELECT coalesce(sum(count), 0) FROM crisis_counter WHERE day >= ?",
             (since.date().isoformat(),),
-        ) as cur:
-            crisis = (await cur.fetchone())[0]
+        )
         return {"total": total, "top": top_rows, "missed": missed, "crisis": crisis}
 
     async def audit(self, admin_id: int, action: str, detail: str = "") -> None:

@@ -20,11 +20,18 @@ def site_name(url: str) -> str:
 
 
 class ArticleLike(Protocol):
-    id: int
-    title: str
-    published: dt.date | None
-    source_url: str | None
-    source_name: str | None
+    """Read-only members: a frozen dataclass (the store's ArticleRow) satisfies it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def published(self) -> dt.date | None: ...
+    @property
+    def source_url(self) -> str | None: ...
+    @property
+    def source_name(self) -> str | None: ...
 
 
 def render_article(article: ArticleLike, sentences: list[str]) -> Reply:
