@@ -156,6 +156,7 @@ async def _ingest(settings: Settings, files: list[Path]) -> int:
                 print(f"{path}: уже есть: #{outcome.duplicate_of}")
             else:
                 parsed = outcome.parsed
+                assert parsed is not None  # set for every outcome without an error
                 events = (
                     ", ".join(
                         f"{e.kind} {e.start:%d.%m.%Y}–{e.end:%d.%m.%Y}" for e in parsed.events

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.articles.ingest import ArticleService
 from bot.articles.worker import ParseWorker
@@ -30,7 +30,7 @@ from bot.domain.subscriptions import Subscriptions
 from bot.search.engine import SearchEngine
 from bot.search.vocabulary import SearchVocabulary
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class App:
         crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
         smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
         distress = DistressScorer.load(settings.data_dir / "distress_model.bin")
-        store = await Store.open(settings.database_path)
+        store = await open_store(settings.database_path)
         try:
             # The project's own seeds are parsed in this process (trusted, nobody waiting yet);
             # uploads and ingested files go to a worker process with time and memory limits.
@@ -107,7 +107,7 @@ class App:
     def today(self) -> dt.date:
         return self.settings.today()
 
-    def services(self) -> dict[str, object]:
+    def services(self) -> dict[str, Any]:
         """What handlers may ask for by name (the dispatcher's workflow data)."""
         return {
             "settings": self.settings,

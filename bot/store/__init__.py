@@ -1,5 +1,18 @@
-"""Persistence: one SQLite file (WAL) behind the `Store` class."""
+"""Persistence behind an interface: `Store` (the Protocols of `bot.store.base`) and
+`open_store`, which opens the configured backend. Only `bot/store/` writes SQL."""
 
-from bot.store.sqlite.store import Store
+from __future__ import annotations
 
-__all__ = ["Store"]
+from pathlib import Path
+
+from bot.store.base import Store
+
+
+async def open_store(path: Path | str) -> Store:
+    """The store at `path`: SQLite, the embedded default (one file, nothing to run)."""
+    from bot.store.sqlite import SqliteStore
+
+    return await SqliteStore.open(path)
+
+
+__all__ = ["Store", "open_store"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineQueryResultArticle, InputTextMessageContent
+from aiogram.types import (
+    InlineQueryResultArticle,
+    InlineQueryResultUnion,
+    InputTextMessageContent,
+)
 
 from bot.domain.answers import Answer
 from bot.telegram.formatting import plain_text, split_message
@@ -12,9 +16,9 @@ from bot.telegram.views.common import short
 INLINE_RESULTS = 10
 
 
-def render_inline(found: list[tuple[str, Answer]]) -> list[InlineQueryResultArticle]:
+def render_inline(found: list[tuple[str, Answer]]) -> list[InlineQueryResultUnion]:
     """One result per (title, answer): the first message part, and a plain description."""
-    results = []
+    results: list[InlineQueryResultUnion] = []
     for title, answer in found[:INLINE_RESULTS]:
         reply = render_answer(answer)
         text = split_message(reply.text)[0]
