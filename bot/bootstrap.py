@@ -14,6 +14,7 @@ from bot.articles.ingest import ArticleService
 from bot.domain.cards import load_cards
 from bot.search.analysis import INDEX_VERSION, card_index_text, index_text
 from bot.store import Store
+from bot.store.base import DocRef
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,6 @@ async def _load_cards(store: Store, path: Path) -> None:
         return
     cards = load_cards(path)
     rows = [(c["id"], c["title"], c, c["as_of"], c["source"]) for c in cards]
-    index_rows = [(*card_index_text(c), f"c:{c['id']}") for c in cards]
+    index_rows = [(*card_index_text(c), str(DocRef.card(c["id"]))) for c in cards]
     await store.replace_cards(rows, index_rows)
     await store.set_meta("cards_hash", digest)

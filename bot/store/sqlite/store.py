@@ -280,7 +280,7 @@ class SqliteStore:
             )
             assert article_id is not None
             await _index_insert(
-                db, article_id, article.index_title, article.index_body, f"a:{article_id}"
+                db, article_id, article.index_title, article.index_body, str(DocRef.article(article_id))
             )
         return article_id
 
@@ -365,7 +365,7 @@ class SqliteStore:
             await db.execute("DELETE FROM search_index WHERE rowid >= 0")
             await db.executemany(
                 "INSERT INTO search_index(rowid, title, body, doc) VALUES(?,?,?,?)",
-                [(i, title, body, f"a:{i}") for i, title, body in rows],
+                [(i, title, body, str(DocRef.article(i))) for i, title, body in rows],
             )
             await db.execute("DELETE FROM term_df")
             await db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM search_vocab")
