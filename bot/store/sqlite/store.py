@@ -280,7 +280,11 @@ class SqliteStore:
             )
             assert article_id is not None
             await _index_insert(
-                db, article_id, article.index_title, article.index_body, str(DocRef.article(article_id))
+                db,
+                article_id,
+                article.index_title,
+                article.index_body,
+                str(DocRef.article(article_id)),
             )
         return article_id
 
