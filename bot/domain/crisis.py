@@ -94,12 +94,12 @@ RuleSpec = str | PhraseSpec
 
 
 class SettingsSpec(_Strict):
-    window: int = Field(5, ge=1, le=30)
-    ignore_window: int = Field(4, ge=1, le=30)
-    fuzzy_min_length: int = Field(5, ge=3)
-    fuzzy_max_edits: int = Field(1, ge=0, le=2)
-    fuzzy_long_length: int = Field(10, ge=4)
-    fuzzy_long_max_edits: int = Field(2, ge=0, le=3)
+    window: int = Field(default=5, ge=1, le=30)
+    ignore_window: int = Field(default=4, ge=1, le=30)
+    fuzzy_min_length: int = Field(default=5, ge=3)
+    fuzzy_max_edits: int = Field(default=1, ge=0, le=2)
+    fuzzy_long_length: int = Field(default=10, ge=4)
+    fuzzy_long_max_edits: int = Field(default=2, ge=0, le=3)
 
 
 class CategorySpec(_Strict):
@@ -130,7 +130,7 @@ class LexiconSpec(_Strict):
     settings: SettingsSpec = SettingsSpec()
     categories: dict[str, CategorySpec] = Field(min_length=1)
     ignore: list[RuleSpec] = []
-    joke: JokeSpec = JokeSpec()
+    joke: JokeSpec = Field(default_factory=JokeSpec)
     spelling: dict[str, str] = {}
     emoji_words: dict[str, str] = {}
     filler: list[str] = []
@@ -614,7 +614,8 @@ class CrisisDetector:
         best[0] = (0, 0, -n)
         for i in range(1, n + 1):
             for j in range(max(0, i - 24), i):
-                if best[j] is None:
+                before = best[j]
+                if before is None:
                     continue
                 piece = word[j:i]
                 if not (
@@ -623,12 +624,14 @@ class CrisisDetector:
                     or (len(piece) >= 3 and _plain_word(piece))
                 ):
                     continue
-                pieces, neg_hits, neg_short = best[j]
+                pieces, neg_hits, neg_short = before
                 hit = 1 if self._forms(piece) & self.vocabulary else 0
                 score = (pieces + 1, neg_hits - hit, max(neg_short, -len(piece)))
-                if best[i] is None or score < best[i]:
+                current = best[i]
+                if current is None or score < current:
                     best[i], cut[i] = score, j
-        if best[n] is None or best[n][0] < 2:
+        whole = best[n]
+        if whole is None or whole[0] < 2:
             return None
         parts: list[str] = []
         i = n

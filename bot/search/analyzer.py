@@ -580,8 +580,8 @@ class QueryAnalyzer:
             self._syn_index = index
         return self._syn_index
 
-    def _alternatives(self, group: int) -> list[tuple[str, ...]]:
-        """The phrases of a synonym group that the index can match, as (phrase, ...)."""
+    def _alternatives(self, group: int) -> list[str]:
+        """The phrases of a synonym group that the index can match, as index text."""
         alts = self._syn_alts.get(group)
         if alts is None:
             alts = []

@@ -117,6 +117,16 @@ class SearchResult:
     found: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """What the re-ranker reads of one candidate against the question's terms."""
+
+    matched: float  # IDF-weighted share of the terms the document holds
+    in_title: float  # the same, counting the title only
+    per_term: list[float]  # how well each term is matched (1.0 typed, less: an alternative)
+    name: float  # how fully the question names the document (see _name_match)
+
+
 class SearchEngine:
     def __init__(self, store: Store, analyzer: QueryAnalyzer, generation: int = 0) -> None:
         self.store = store
@@ -245,15 +255,15 @@ class SearchEngine:
         scored: list[Hit] = []
         for doc, (bm25, title_text, body_text) in candidates.items():
             f = self._features(query.terms, weights, title_text, body_text)
-            if not f["matched"]:
+            if not f.matched:
                 continue
-            coverage = self._coverage(query.terms, weights, f["per_term"])
-            if not self._decide(query, coverage, f["matched"]):
+            coverage = self._coverage(query.terms, weights, f.per_term)
+            if not self._decide(query, coverage, f.matched):
                 continue
             score = (
                 coverage
-                + TITLE_BONUS * f["in_title"] / total
-                + NAME_BONUS * f["name"]
+                + TITLE_BONUS * f.in_title / total
+                + NAME_BONUS * f.name
                 + BM25_BONUS * (bm25 / best_bm25)
                 + (CARD_BOOST if doc.is_card else 0.0)
                 + (PHRASE_BONUS if phrase and phrase in f" {title_text} {body_text} " else 0.0)
@@ -307,7 +317,7 @@ class SearchEngine:
 
     def _features(
         self, terms: list[Term], weights: list[float], title_text: str, body_text: str
-    ) -> dict[str, float]:
+    ) -> _Features:
         title_terms = set(title_text.split())
         body_terms = set(body_text.split())
         title_pad = f" {title_text} "
@@ -333,12 +343,7 @@ class SearchEngine:
             matched += weight * best
             in_title += weight * best_title
             per_term.append(best)
-        return {
-            "matched": matched,
-            "in_title": in_title,
-            "per_term": per_term,
-            "name": self._name_match(title_text, title_hits),
-        }
+        return _Features(matched, in_title, per_term, self._name_match(title_text, title_hits))
 
     def _name_match(self, title_text: str, hits: set[str]) -> float:
         """How fully the question names the document: the best share of one title phrase
