@@ -7,9 +7,10 @@ from aiogram.types import CallbackQuery, Message
 from bot.domain.admin import AdminDesk, parse_article_id
 from bot.telegram import uploads
 from bot.telegram.callbacks import ArticlesPage, DeleteArticle
+from bot.telegram.filters import IsAdmin
 from bot.telegram.send import edit_or_send, send_reply
 from bot.telegram.views import admin as views
-from handlers.filters import IsAdmin
+from bot.telegram.views import texts
 
 ADMIN_ONLY = ("add", "articles", "delete", "stats")
 
@@ -31,11 +32,11 @@ def make_router() -> Router:
 
 
 async def refuse(message: Message) -> None:
-    await message.answer(views.REFUSAL)
+    await message.answer(texts.ADMIN_REFUSAL)
 
 
 async def refuse_button(query: CallbackQuery) -> None:
-    await query.answer(views.REFUSAL, show_alert=True)
+    await query.answer(texts.ADMIN_REFUSAL, show_alert=True)
 
 
 async def add_file(message: Message, bot: Bot, admin_desk: AdminDesk) -> None:
@@ -61,7 +62,7 @@ async def add_text(
     assert message.from_user is not None
     text = command.args or ""
     if not text.strip():
-        await message.answer(views.EMPTY_ADD)
+        await message.answer(texts.EMPTY_ADD)
         return
     outcome = await admin_desk.upload(message.from_user.id, text.encode("utf-8"), "message.txt")
     await send_reply(bot, message.chat.id, views.render_outcome(outcome))
@@ -84,7 +85,7 @@ async def articles_page(
 async def delete(message: Message, command: CommandObject, bot: Bot, admin_desk: AdminDesk) -> None:
     article_id = parse_article_id(command.args)
     if article_id is None:
-        await message.answer(views.ASK_ARTICLE_ID)
+        await message.answer(texts.ASK_ARTICLE_ID)
         return
     article = await admin_desk.article(article_id)
     await send_reply(bot, message.chat.id, views.render_confirm_delete(article_id, article))

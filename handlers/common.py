@@ -4,7 +4,8 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
-from bot.telegram.views.menu import ASK_PROMPT, BUTTON_ASK, HELP_TEXT, START_TEXT, main_keyboard
+from bot.telegram.views.menu import main_keyboard
+from bot.telegram.views.texts import ASK_PROMPT, BUTTON_ASK, HELP_TEXT, START_TEXT
 
 
 def make_router() -> Router:

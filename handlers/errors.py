@@ -12,13 +12,11 @@ import logging
 from aiogram import Router
 from aiogram.types import ErrorEvent
 
-log = logging.getLogger(__name__)
+from bot.telegram.views.texts import APOLOGY
 
-APOLOGY = (
-    "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.\n"
-    "Если нужна помощь сейчас — Детский телефон доверия 8-800-2000-122 (бесплатно), "
-    "опасность — 112."
-)
+__all__ = ["APOLOGY", "make_router"]
+
+log = logging.getLogger(__name__)
 
 
 def make_router() -> Router:

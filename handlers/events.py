@@ -9,13 +9,8 @@ from bot.domain.subscriptions import Subscriptions
 from bot.telegram.callbacks import EventIcs, EventsPage
 from bot.telegram.send import edit_or_send, send_reply
 from bot.telegram.views.answers import render_answer
-from bot.telegram.views.events import (
-    CALENDAR_CAPTION,
-    EVENT_GONE,
-    subscribed_text,
-    unsubscribed_text,
-)
-from bot.telegram.views.menu import BUTTON_EVENTS
+from bot.telegram.views.events import subscribed_text, unsubscribed_text
+from bot.telegram.views.texts import BUTTON_EVENTS, CALENDAR_CAPTION, EVENT_GONE
 
 
 def make_router() -> Router:

@@ -3,10 +3,7 @@
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-HINT = (
-    "Я понимаю только текст. Напишите вопрос словами или выберите раздел: "
-    "/helpline, /mfc, /events, /help."
-)
+from bot.telegram.views import texts
 
 
 def make_router() -> Router:
@@ -20,15 +17,15 @@ def make_router() -> Router:
 
 
 async def document_from_user(message: Message) -> None:
-    await message.answer("Загружать статьи могут только администраторы бота. " + HINT)
+    await message.answer(texts.DOCUMENT_FROM_USER)
 
 
 async def unknown_command(message: Message) -> None:
-    await message.answer("Такой команды нет. Список команд: /help")
+    await message.answer(texts.UNKNOWN_COMMAND)
 
 
 async def anything_else(message: Message) -> None:
-    await message.answer(HINT)
+    await message.answer(texts.HINT)
 
 
 async def edited(message: Message) -> None:
@@ -37,4 +34,4 @@ async def edited(message: Message) -> None:
 
 async def stale_button(query: CallbackQuery) -> None:
     """A button from an old message, or forged callback data: a polite word, nothing else."""
-    await query.answer("Эта кнопка устарела. Напишите вопрос или откройте /help.")
+    await query.answer(texts.STALE_BUTTON)

@@ -6,9 +6,8 @@ from aiogram.types import Message
 
 from bot.domain.answering import Answerer
 from bot.telegram.send import send_reply
+from bot.telegram.views import texts
 from bot.telegram.views.answers import render_answer
-
-EMPTY_SEARCH = "Напишите после /search, что найти, например: <code>/search семейный мфц</code>"
 
 
 def make_router() -> Router:
@@ -22,7 +21,7 @@ async def search_command(
     message: Message, command: CommandObject, bot: Bot, answerer: Answerer
 ) -> None:
     if not command.args or not command.args.strip():
-        await message.answer(EMPTY_SEARCH)
+        await message.answer(texts.EMPTY_SEARCH)
         return
     answer = await answerer.answer(command.args, message.chat.id)
     await send_reply(bot, message.chat.id, render_answer(answer))

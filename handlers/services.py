@@ -9,7 +9,7 @@ from bot.domain.answers import DocRef
 from bot.telegram.callbacks import OpenDoc
 from bot.telegram.send import send_reply
 from bot.telegram.views.answers import render_answer
-from bot.telegram.views.menu import BUTTON_HELPLINE, BUTTON_MFC
+from bot.telegram.views.texts import BUTTON_HELPLINE, BUTTON_MFC
 
 
 def make_router() -> Router:

@@ -17,7 +17,7 @@ from bot.app import App
 from bot.settings import Settings
 from bot.telegram.middlewares import CallbackFloodControl, FloodControl, InputSanitizer
 from bot.telegram.retry import RetryRequests
-from bot.telegram.views.menu import ADMIN_COMMANDS, USER_COMMANDS
+from bot.telegram.views.texts import ADMIN_COMMANDS, USER_COMMANDS
 
 log = logging.getLogger(__name__)
 

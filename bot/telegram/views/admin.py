@@ -12,13 +12,6 @@ from bot.telegram.callbacks import ArticlesPage, DeleteArticle
 from bot.telegram.formatting import esc
 from bot.telegram.views.common import Reply, human_date, open_button, short
 
-EMPTY_ADD = (
-    "Пустой /add: напишите текст статьи после команды (первая строка — заголовок) "
-    "или пришлите файл."
-)
-ASK_ARTICLE_ID = "Укажите номер статьи: <code>/delete 12</code> (номера — в /articles)."
-REFUSAL = "Эта команда только для администраторов бота."
-
 
 def render_outcome(outcome: IngestOutcome) -> Reply:
     if outcome.error:

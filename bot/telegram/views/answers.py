@@ -24,6 +24,7 @@ from bot.telegram.views.cards import render_card, render_services
 from bot.telegram.views.common import Reply, render_not_found, render_smalltalk
 from bot.telegram.views.crisis import lead_line, render_crisis
 from bot.telegram.views.events import render_event_answer, render_events, render_no_next_event
+from bot.telegram.views.texts import ARTICLE_GONE
 
 
 def _body(answer: Answer) -> Reply:
@@ -37,7 +38,7 @@ def _body(answer: Answer) -> Reply:
         case ArticleAnswer():
             return render_article(answer.article, answer.sentences)
         case ArticleGone():
-            return Reply("Эта статья удалена или её нет в базе.")
+            return Reply(ARTICLE_GONE)
         case EventsAnswer():
             return render_events(answer)
         case EventAnswer():

@@ -16,6 +16,7 @@ from bot.articles.dates import format_date_range
 from bot.store.base import DocRef
 from bot.telegram.callbacks import EventsPage, OpenDoc
 from bot.telegram.formatting import esc
+from bot.telegram.views.texts import NOT_FOUND
 
 HELPLINE = DocRef.card("helpline")
 
@@ -68,18 +69,7 @@ def menu_buttons() -> list[list[InlineKeyboardButton]]:
 
 
 def render_not_found() -> Reply:
-    return Reply(
-        "Не нашёл ответа на этот вопрос в своих материалах.\n"
-        "Если вам или ребёнку нужна помощь — <b>Детский телефон доверия 8-800-2000-122</b> "
-        "(бесплатно, анонимно); опасность прямо сейчас — <b>112</b>.\n\n"
-        "Попробуйте спросить иначе или выберите тему:\n"
-        "/helpline — Детский телефон доверия\n"
-        "/mfc — Семейный МФЦ\n"
-        "/events — мероприятия для специалистов\n"
-        "/services — все службы",
-        menu_buttons(),
-        kind="not_found",
-    )
+    return Reply(NOT_FOUND, menu_buttons(), kind="not_found")
 
 
 def render_smalltalk(text: str) -> Reply:

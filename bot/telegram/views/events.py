@@ -15,9 +15,7 @@ from bot.store.base import EventRow
 from bot.telegram.callbacks import TOPIC_MAX, EventIcs, EventsPage
 from bot.telegram.formatting import esc, esc_attr
 from bot.telegram.views.common import Reply, short
-
-CALENDAR_CAPTION = "Файл для календаря: откройте его, чтобы добавить событие."
-EVENT_GONE = "Это мероприятие больше не в базе."
+from bot.telegram.views.texts import NO_NEXT_EVENT, NOTICE_HEADERS
 
 
 def event_when(event: EventRow) -> str:
@@ -78,11 +76,7 @@ def render_event_answer(answer: EventAnswer) -> Reply:
 
 
 def render_no_next_event() -> Reply:
-    return Reply(
-        "Следующих мероприятий этого вида пока нет в базе. "
-        "Подпишитесь, чтобы узнать о новых: /subscribe",
-        kind="event",
-    )
+    return Reply(NO_NEXT_EVENT, kind="event")
 
 
 def render_events(answer: EventsAnswer) -> Reply:
@@ -165,9 +159,6 @@ def unsubscribed_text(removed: int) -> str:
     if not removed:
         return "У вас нет подписок. Подписаться: /subscribe или /subscribe Тюмень"
     return "Подписка отменена — больше не буду присылать уведомления."
-
-
-NOTICE_HEADERS = {"new": "🆕 Новое мероприятие:", "remind": "⏰ Напоминание: скоро начнётся"}
 
 
 def render_notice(notice: str, event: EventRow) -> Reply:

@@ -1,4 +1,4 @@
-"""Filters shared by routers."""
+"""Filters of the routers in handlers/: who may use admin commands."""
 
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
