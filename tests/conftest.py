@@ -1,10 +1,22 @@
-"""Shared fixtures: a seeded store made once per session, and the bot wired to the fake API.
+"""Shared fixtures: settings, a seeded store made once per session, the app, the harness.
 
-`harness` runs the real dispatcher with long polling through the bot's real
-AiohttpSession against `tests/fakebotapi.FakeBotAPI` on 127.0.0.1. Updates are handled
-as concurrent tasks, as aiogram does in production (handle_as_tasks=True); an outer
-middleware marks each update when its handling has finished, and tests wait for that
-mark instead of sleeping.
+The tests are in three folders (see each one's conftest for its fixtures):
+
+- ``tests/unit``: pure functions — no store, no dispatcher;
+- ``tests/bot``: the app and the real dispatcher in this process, Telegram being
+  ``tests/inprocess.py`` (an aiogram session over the fake Bot API, no server);
+- ``tests/e2e``: the HTTP fake Bot API server (long polling, webhook, 429/5xx, late answers)
+  and the command line.
+
+What is expensive and never changes is built once per session: the seeded store (copied for
+each test) and the compiled crisis lexicon (shared by every app the tests build).
+
+``Harness`` is how a test talks to the running bot, whichever way Telegram is reached:
+updates are handled as concurrent tasks, as aiogram does in production
+(handle_as_tasks=True); each update is marked when its handling has finished, and tests wait
+for that mark instead of sleeping. ``start_harness`` runs it with long polling through the
+bot's real AiohttpSession against ``tests/fakebotapi.FakeBotAPI`` on 127.0.0.1 (the e2e
+tests and ``python -m tests.soak``).
 """
 
 from __future__ import annotations
@@ -49,6 +61,34 @@ def make_settings(db: Path, **overrides: Any) -> Settings:
     return load_settings(**values)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_lexicon_shared():
+    """The crisis lexicon is compiled once per session, not by every app a test builds.
+
+    Compiling it (the inflected forms of every trigger, through pymorphy3) is most of what
+    ``App.create`` costs — about half a second, for hundreds of apps. The compiled detector
+    is immutable (``detect`` is pure; its caches only memoise), so every app may share one.
+    The cache is keyed by the file's content: a test that edits a copy of the lexicon gets
+    it compiled (or refused) afresh."""
+    from bot.domain.crisis import DEFAULT_LEXICON, CrisisDetector
+
+    compile_file = CrisisDetector.from_file.__func__
+    compiled: dict[bytes, CrisisDetector] = {}
+
+    def from_file(cls, path=DEFAULT_LEXICON):
+        try:
+            content = Path(path).read_bytes()
+        except OSError:
+            return compile_file(cls, path)  # the real error
+        if content not in compiled:
+            compiled[content] = compile_file(cls, path)
+        return compiled[content]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CrisisDetector, "from_file", classmethod(from_file))
+        yield
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the seeds and cards loaded, built once and copied for each test."""
@@ -76,18 +116,12 @@ async def app(db_path: Path):
     await application.close()
 
 
-@pytest.fixture
-async def fake_api():
-    async with FakeBotAPI() as api:
-        yield api
-
-
 @dataclass
 class Harness:
     api: FakeBotAPI
     app: App
     bot: Any
-    task: asyncio.Task
+    task: asyncio.Task | None
     dp: Any
     extra: dict = field(default_factory=dict)
     handled: set[int] = field(default_factory=set)
@@ -134,11 +168,12 @@ class Harness:
 
 
 async def start_harness(api: FakeBotAPI, db: Path, **overrides: Any) -> Harness:
+    """The bot with long polling against the HTTP fake at `api` (started)."""
     settings = make_settings(db, bot_token=TEST_TOKEN, telegram_api_base=api.base_url, **overrides)
     application = await App.create(settings)
     bot = build_bot(settings)
     dp = build_dispatcher(application)
-    harness = Harness(api, application, bot, None, dp)  # type: ignore[arg-type]
+    harness = Harness(api, application, bot, None, dp)
 
     async def mark_handled(handler: Any, event: Any, data: dict) -> Any:
         try:
@@ -169,11 +204,3 @@ async def stop_harness(h: Harness) -> None:
     await h.app.stop_background()
     await FakeBotAPI.close_bot(h.bot)
     await h.app.close()
-
-
-@pytest.fixture
-async def harness(fake_api: FakeBotAPI, db_path: Path):
-    h = await start_harness(fake_api, db_path)
-    yield h
-    await stop_harness(h)
-    assert not fake_api.errors, f"the bot sent what Telegram would reject: {fake_api.errors!r}"

@@ -1,4 +1,4 @@
-"""Worker jobs for tests/test_hostile_uploads.py, in a module of their own.
+"""Worker jobs for tests/bot/test_hostile_uploads.py, in a module of their own.
 
 A worker imports its job by name; from here that costs the parsing modules it already has,
 where importing the test module would pull in pytest, the harness and aiogram in every fresh

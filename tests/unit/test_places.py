@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.articles.places import find_places, normalize_place, place_matches
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from tests.support import SEEDS
 
 
 def seed(prefix: str) -> str:

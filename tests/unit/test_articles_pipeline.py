@@ -34,10 +34,7 @@ from bot.articles.readers import (
     rebuild_pdf_paragraphs,
 )
 from bot.articles.summary import split_sentences, summarize
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.support import FIXTURES, SEEDS
 
 
 def _load_fixture_texts():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, time, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +21,8 @@ from bot.articles.dates import (
     format_date_range,
     parse_publication_date,
 )
+from tests.support import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 REF = date(2024, 10, 16)  # seed 004's publication date
 PROPS = settings(max_examples=200, deadline=None)
 

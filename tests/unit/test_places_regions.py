@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 
-PLACES_FILE = Path(__file__).resolve().parents[1] / "data" / "places.toml"
+from tests.support import DATA
+
+PLACES_FILE = DATA / "places.toml"
 
 FEDERAL_CITIES = {"Москва", "Санкт-Петербург", "Севастополь"}
 # Republics whose official name does not start with «Республика».

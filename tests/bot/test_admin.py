@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
+from bot.store.base import Outgoing
 from bot.telegram.callbacks import ArticlesPage, DeleteArticle
 from tests.conftest import ADMIN_ID, USER_ID
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.support import FIXTURES
 
 
 async def texts(h, update_id) -> str:
@@ -98,7 +97,7 @@ async def test_articles_list_and_delete_with_confirmation(harness):
     await harness.push(update)
     assert await harness.app.store.get_article(4) is None
     result = await harness.app.search.search(article.title)
-    assert all(h.doc != "a:4" for h in result.hits)
+    assert all(str(h.doc) != "a:4" for h in result.hits)
     assert all(
         e.article_id != 4
         for e in await harness.app.store.events_from(dt.date(2000, 1, 1))
@@ -163,7 +162,7 @@ async def test_deleting_an_article_drops_its_pending_notifications(harness):
     store = harness.app.store
     event = (await store.events_from(dt.date(2000, 1, 1)))[0]
     await store.subscribe(4242, "")
-    await store.enqueue([(4242, "скоро", None, "t:1", event.id)])
+    await store.enqueue([Outgoing(4242, "t:1", notice="remind", event_id=event.id)])
     assert (await store.outbox_counts()).get("pending") == 1
-    assert await harness.app.delete_article(event.article_id)
+    assert await harness.app.library.delete(event.article_id)
     assert (await store.outbox_counts()).get("pending") is None

@@ -1,25 +1,21 @@
 """Delivery under Telegram's faults, through the real session against the fake Bot API.
 
 Replies survive 429 and 5xx (bot/retry.py) and are never sent twice when an answer is late;
-a crisis reply is never replaced by an apology without the numbers; button floods and
-message floods are bounded (admins exempt); one bad chat never holds up the outbox.
-No aiogram object is mocked: the faults are the fake server's answers.
+a crisis reply is never replaced by an apology without the numbers; one bad chat never holds
+up the outbox. No aiogram object is mocked: the faults are the fake server's answers over
+HTTP, to the bot's real AiohttpSession. (Floods: tests/bot/test_flood_control.py.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 
-import pytest
-
+from bot.store.base import Outgoing
 from bot.telegram.dispatcher import build_bot
-from bot.telegram.middlewares import CALLBACK_WARNING
 from bot.telegram.outbox import OutboxSender
 from handlers.errors import APOLOGY
 from tests.conftest import (
-    ADMIN_ID,
     TEST_TOKEN,
     USER_ID,
     make_settings,
@@ -27,9 +23,7 @@ from tests.conftest import (
     stop_harness,
 )
 from tests.fakebotapi import parse_html
-from tests.test_events_notifications import NOW
 
-FIXTURES = Path(__file__).parent / "fixtures"
 HELPLINE = "8-800-2000-122"
 
 
@@ -40,14 +34,6 @@ def delivered(calls) -> list[str]:
 
 def attempts(calls) -> list:
     return [c for c in calls if c.method == "sendMessage"]
-
-
-@pytest.fixture
-async def h(fake_api, db_path):
-    harness = await start_harness(fake_api, db_path, bot_today=NOW)
-    yield harness
-    await stop_harness(harness)
-    assert not fake_api.errors, fake_api.errors
 
 
 # ---------------------------------------------------------------- replies: 429, 5xx, late
@@ -121,58 +107,11 @@ async def test_a_late_answer_is_not_sent_twice(fake_api, db_path):
     assert not fake_api.errors, fake_api.errors
 
 
-# ---------------------------------------------------------------- flood control
-
-
-async def test_two_hundred_presses_of_a_calendar_button_send_a_handful(h):
-    data = (FIXTURES / "webinar_cp1251.txt").read_bytes()
-    await h.push(h.api.push_document(data, "webinar.txt", chat_id=ADMIN_ID, user_id=ADMIN_ID))
-    calls = await h.send("/events вебинар")
-    listing = next(c for c in calls if c.method == "sendMessage")
-    button = listing.params["reply_markup"]["inline_keyboard"][0][0]
-    assert button["callback_data"].startswith("ics:")
-    message_id = listing.result["message_id"]
-    start = len(h.api.calls)
-    updates = [
-        h.api.push_callback(
-            button["callback_data"], chat_id=USER_ID, user_id=USER_ID, message_id=message_id
-        )
-        for _ in range(200)
-    ]
-    for update in updates:
-        await h.wait_handled(update, timeout=30)
-    calls = h.api.calls[start:]
-    documents = [c for c in calls if c.method == "sendDocument" and c.ok]
-    limit = h.app.settings.callback_limit
-    assert 1 <= len(documents) <= limit
-    answers = [c for c in calls if c.method == "answerCallbackQuery"]
-    assert len(answers) == 200 and all(c.ok for c in answers)  # no spinner left turning
-    told = [c for c in answers if c.params.get("text") == CALLBACK_WARNING]
-    assert len(told) == 200 - len(documents)
-
-
-async def test_admin_over_the_message_limit_can_still_upload(fake_api, db_path):
-    h = await start_harness(fake_api, db_path, flood_limit=3)
-    try:
-        for _ in range(5):
-            assert "/helpline" in await h.ask("/help", user_id=ADMIN_ID)
-        data = (FIXTURES / "webinar_cp1251.txt").read_bytes()
-        calls = await h.push(
-            fake_api.push_document(data, "webinar.txt", chat_id=ADMIN_ID, user_id=ADMIN_ID)
-        )
-        assert any("Сохранил" in t for t in delivered(calls))
-        # Everyone else is still limited.
-        texts = [await h.ask("/help") for _ in range(5)]
-        assert all(texts[:3]) and "очень часто" in texts[3] and texts[4] == ""
-    finally:
-        await stop_harness(h)
-
-
 # ---------------------------------------------------------------- the outbox
 
 
 async def enqueue(app, chats, key="n", text="Новое мероприятие: проверка рассылки"):
-    await app.store.enqueue([(chat, text, None, f"{key}:{chat}", None) for chat in chats])
+    await app.store.enqueue([Outgoing(chat, f"{key}:{chat}", text) for chat in chats])
 
 
 def outbox_bot(fake_api, db_path, **overrides):
@@ -223,7 +162,7 @@ async def test_a_migrated_group_is_followed(fake_api, app, db_path):
     bot = outbox_bot(fake_api, db_path)
     assert await OutboxSender(app.store, bot).drain() == 3
     assert fake_api.sent_texts(supergroup) == ["Первое", "Второе"]
-    assert fake_api.sent_texts(5_001)
+    assert fake_api.sent_texts(5_001) == ["Новое мероприятие: проверка рассылки"]
     assert await app.store.subscriptions_of(group) == []
     assert await app.store.subscriptions_of(supergroup) == [""]
     assert (supergroup, "") in await app.store.active_subscriptions()

@@ -14,8 +14,10 @@ import pytest
 
 from bot.app import App
 from bot.text.layout import en_to_ru
-from tests.conftest import USER_ID, start_harness, stop_harness
+from tests.conftest import USER_ID
 from tests.fakebotapi import parse_html
+from tests.inprocess import start_inprocess, stop_inprocess
+from tests.support import reply_to
 
 RU_LAYOUT = "йцукенгшщзхъфывапролджэячсмитьбюё"
 EN_LAYOUT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
@@ -144,12 +146,12 @@ async def test_follow_up_context_is_per_chat(harness):
 
 
 async def test_follow_up_context_survives_a_restart_and_expires(fake_api, db_path: Path):
-    h = await start_harness(fake_api, db_path)
+    h = await start_inprocess(fake_api, db_path)
     try:
         await h.ask("семейный мфц")
     finally:
-        await stop_harness(h)
-    h = await start_harness(fake_api, db_path)
+        await stop_inprocess(h)
+    h = await start_inprocess(fake_api, db_path)
     try:
         count, _ = parse_html(await h.ask("а сколько их?"))
         assert "144" in count
@@ -159,7 +161,7 @@ async def test_follow_up_context_survives_a_restart_and_expires(fake_api, db_pat
         later, _ = parse_html(await h.ask("а сколько их?"))
         assert "144" not in later
     finally:
-        await stop_harness(h)
+        await stop_inprocess(h)
 
 
 # ---- events in everyday words, with upcoming events stored -------------------------------
@@ -177,11 +179,11 @@ ANNOUNCEMENT = """В Мончегорске пройдёт стажировоч�
 
 @pytest.fixture
 async def events_harness(fake_api, db_path: Path):
-    h = await start_harness(fake_api, db_path, bot_today="2026-11-30")
-    outcome = await h.app.add_article(ANNOUNCEMENT.encode(), "monchegorsk.txt", "test")
+    h = await start_inprocess(fake_api, db_path, bot_today="2026-11-30")
+    outcome = await h.app.library.add(ANNOUNCEMENT.encode(), "monchegorsk.txt", "test")
     assert outcome.stored
     yield h
-    await stop_harness(h)
+    await stop_inprocess(h)
 
 
 @pytest.mark.parametrize(
@@ -202,7 +204,7 @@ async def test_events_in_everyday_words(events_harness, message):
 
 
 async def test_a_city_finds_events_stored_under_its_region(events_harness):
-    await events_harness.app.add_article(
+    await events_harness.app.library.add(
         "Форум «Крепкая семья» пройдёт 22 апреля 2027 года в Оренбургской области.\n"
         "Источник: https://orenburg.example/forum\n".encode(),
         "forum.txt",
@@ -252,9 +254,9 @@ async def test_many_people_asking_at_once_each_get_their_own_answer(events_harne
 
 async def test_two_chats_get_the_same_answer_to_the_same_text(app: App):
     """Context is per chat: a first message is answered the same way in any chat."""
-    a = await app.answerer.answer("тилифон давериа", chat_id=1)
-    b = await app.answerer.answer("тилифон давериа", chat_id=2)
-    assert a.text == b.text and a.subject == b.subject == "c:helpline"
+    a = await reply_to(app, "тилифон давериа", chat_id=1, log_query=True)
+    b = await reply_to(app, "тилифон давериа", chat_id=2, log_query=True)
+    assert a.text == b.text and str(a.subject) == str(b.subject) == "c:helpline"
 
 
 async def test_pressing_the_same_page_twice_is_not_an_error(events_harness):
@@ -273,7 +275,7 @@ async def test_pressing_the_same_page_twice_is_not_an_error(events_harness):
 
 async def test_expired_follow_up_subjects_are_deleted_from_the_store(app: App):
     """No chat id stays in the store longer than the follow-up window."""
-    await app.answerer.answer("семейный мфц", chat_id=77)
+    await reply_to(app, "семейный мфц", chat_id=77, log_query=True)
     assert await app.store.load_context(77, 0) == "c:mfc"
     real = app.answerer.clock
     app.answerer.clock = lambda: real() + 16 * 60

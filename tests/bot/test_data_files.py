@@ -1,16 +1,13 @@
 """Curated data files are validated at load: a mistake stops the start with one line that
 names the file, the key and the problem — never a bot that silently has no crisis rules
 (a misspelt key used to load zero rules, and «меня бьют дома» got «не нашёл»).
-DATA_DIR is honoured by every loader.
+DATA_DIR is honoured by every loader. (The command line: tests/e2e/test_cli.py.)
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,9 +15,7 @@ import pytest
 from bot.app import App
 from bot.datafile import DataFileError
 from tests.conftest import make_settings
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+from tests.support import DATA
 
 
 def data_copy(tmp_path: Path) -> Path:
@@ -56,33 +51,6 @@ async def test_a_broken_file_stops_the_start_with_one_line(tmp_path, name, chang
         await App.create(make_settings(tmp_path / "bot.sqlite3", data_dir=folder))
     line = str(info.value)
     assert "\n" not in line and name in line and named in line, line
-
-
-def test_the_command_line_exits_non_zero_with_that_line(tmp_path):
-    folder = data_copy(tmp_path)
-    path = folder / "crisis.toml"
-    path.write_text(path.read_text(encoding="utf-8") + "\nunknown_key = 1\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        "DATA_DIR": str(folder),
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        "BOT_TOKEN": "",
-    }
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "привет"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "crisis.toml" in lines[0], proc.stderr
-    # It exits, it does not hang on the store's thread (the old failure mode).
-    assert time.monotonic() - started < 30
 
 
 async def test_data_dir_is_honoured_by_every_loader(tmp_path):

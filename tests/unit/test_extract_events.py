@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot.articles.dates import parse_publication_date
 from bot.articles.extract_events import ExtractedEvent, extract_events
+from tests.support import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 D = date
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.app import App
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.support import FIXTURES
 
 
 async def fts_vocabulary(store) -> dict[str, int]:
@@ -16,7 +13,7 @@ async def fts_vocabulary(store) -> dict[str, int]:
 
 async def test_term_df_matches_the_index_after_add_and_delete(app):
     assert await app.store.vocabulary() == await fts_vocabulary(app.store)
-    outcome = await app.add_article(
+    outcome = await app.library.add(
         (FIXTURES / "webinar_cp1251.txt").read_bytes(), "webinar.txt", "test"
     )
     assert outcome.stored
@@ -25,13 +22,13 @@ async def test_term_df_matches_the_index_after_add_and_delete(app):
     assert app.search.analyzer.doc_freq == await app.store.vocabulary()
     assert app.search.analyzer.docs == await app.store.document_count()
     found = await app.search.search("вебинар замещающие семьи")
-    assert found.found and found.hits[0].doc == f"a:{outcome.article_id}"
+    assert found.found and str(found.hits[0].doc) == f"a:{outcome.article_id}"
 
-    assert await app.delete_article(outcome.article_id)
+    assert await app.library.delete(outcome.article_id)
     assert await app.store.vocabulary() == await fts_vocabulary(app.store)
     assert app.search.analyzer.doc_freq == await app.store.vocabulary()
     after = await app.search.search("вебинар замещающие семьи")
-    assert all(h.doc != f"a:{outcome.article_id}" for h in after.hits)
+    assert all(str(h.doc) != f"a:{outcome.article_id}" for h in after.hits)
 
 
 async def test_failed_write_leaves_no_half_article(app, monkeypatch):
@@ -49,7 +46,7 @@ async def test_failed_write_leaves_no_half_article(app, monkeypatch):
 
     monkeypatch.setattr(sqlite, "_index_insert", broken)
     try:
-        await app.articles.add_document(
+        await app.ingest.add_document(
             (FIXTURES / "forum_kazan.docx").read_bytes(), "forum.docx", "test"
         )
     except RuntimeError:
@@ -74,14 +71,14 @@ async def test_an_article_added_by_another_process_is_found_at_once(db_path):
         before = await running.search.search("квазиуникальный семинар по робототехнике")
         assert not before.found
         text = "Квазиуникальный семинар по робототехнике для приёмных семей пройдёт в Перми."
-        outcome = await other.add_article(text.encode(), "robots.txt", "ingest:robots.txt")
+        outcome = await other.library.add(text.encode(), "robots.txt", "ingest:robots.txt")
         assert outcome.stored
         after = await running.search.search("квазиуникальный семинар по робототехнике")
-        assert after.found and after.hits[0].doc == f"a:{outcome.article_id}"
+        assert after.found and str(after.hits[0].doc) == f"a:{outcome.article_id}"
         # and a deletion by the other process is seen too
-        assert await other.delete_article(outcome.article_id)
+        assert await other.library.delete(outcome.article_id)
         gone = await running.search.search("квазиуникальный семинар по робототехнике")
-        assert all(h.doc != f"a:{outcome.article_id}" for h in gone.hits)
+        assert all(str(h.doc) != f"a:{outcome.article_id}" for h in gone.hits)
     finally:
         await other.close()
         await running.close()

@@ -1,0 +1,196 @@
+"""The command line, `python -m bot run | ask "…" | ingest FILE…`, called in this process.
+
+`main(argv)` is what `python -m bot` runs; calling it here (the environment set as the shell
+would, stdout and stderr captured, logging set up by `main` itself as in a fresh process)
+tells the same as a subprocess without paying a Python start per test. What only a real
+process can show — `run` with long polling, the webhook — is in tests/e2e/test_run.py.
+
+Settings: a bad one stops the start with one line. `ingest`: a line per file, non-zero exit
+on failure, facts `ask` then finds. A second `run` on the same store and a webhook without a
+secret refuse to start. A broken data file stops the command line with one line naming it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.articles import limits
+from bot.settings import SettingsError, load_settings
+from bot.store.sqlite.store import run_lock
+from tests.fakebotapi import TEST_TOKEN
+from tests.support import DATA, FIXTURES
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, tmp_path: Path):
+    """`cli("ask", "привет", DATABASE_URL=…)` → (exit code, stdout, stderr) of `main`.
+
+    Run from an empty folder (no developer's .env), with the environment of this process
+    plus the given variables; the root logger is left bare while `main` runs, so its
+    `configure_logging` sets up logging to stderr as in a fresh process, and is restored
+    after."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATA_DIR", raising=False)  # App.create exports it for its workers
+    root = logging.getLogger()
+
+    def run(*argv: str, **env: str) -> tuple[int, str, str]:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        saved_handlers, saved_level = root.handlers[:], root.level
+        root.handlers = []
+        try:
+            code = main(list(argv))
+        finally:
+            for handler in root.handlers:
+                handler.close()
+            root.handlers = saved_handlers
+            root.setLevel(saved_level)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def alive_threads() -> set[threading.Thread]:
+    """Threads that would keep a process from exiting."""
+    return {t for t in threading.enumerate() if t.is_alive() and not t.daemon}
+
+
+# ---- settings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BOT_TODAY", "2024-13-45", "BOT_TODAY"),
+        ("ADMIN_IDS", "12,abc", "ADMIN_IDS"),
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE"),
+        ("DATABASE_URL", "postgres://x", "DATABASE_URL"),
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
+        ("TELEGRAM_API_BASE", "ftp://x", "TELEGRAM_API_BASE"),
+        ("FLOOD_LIMIT", "-1", "FLOOD_LIMIT"),
+    ],
+)
+def test_bad_setting_stops_with_one_line(cli, name, value, expected, tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", name: value}
+    code, _, err = cli("ask", "привет", **env)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in err
+
+
+def test_webhook_without_a_secret_refuses_to_start(cli):
+    with pytest.raises(SettingsError, match="Setting WEBHOOK_SECRET is invalid"):
+        load_settings(webhook_url="https://bot.example.org/hook", webhook_secret="")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(webhook_url="https://bot.example.org/hook", webhook_secret="short")
+    code, _, err = cli(
+        "run", WEBHOOK_URL="https://bot.example.org/hook", WEBHOOK_SECRET="", BOT_TOKEN=TEST_TOKEN
+    )
+    assert code == 2
+    assert err.strip().startswith("Setting WEBHOOK_SECRET is invalid")
+
+
+def test_a_second_run_on_the_same_database_refuses_to_start(cli, db_path):
+    """Two `run` processes would both drain the outbox and notify everyone twice."""
+    env = {"DATABASE_URL": f"sqlite:///{db_path}", "BOT_TOKEN": TEST_TOKEN,
+           "TELEGRAM_API_BASE": "http://127.0.0.1:9"}
+    with run_lock(db_path):  # the lock is flock's: another open file, even in this process
+        code, _, err = cli("run", **env)
+    assert code == 2
+    assert err.strip().startswith("Not started: another bot is already running")
+
+
+# ---- data files ------------------------------------------------------------------------------
+
+
+def test_the_command_line_exits_non_zero_with_that_line(cli, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("*.sqlite3*"))
+    path = folder / "crisis.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nunknown_key = 1\n", encoding="utf-8")
+    before = alive_threads()
+    code, _, err = cli(
+        "ask", "привет", DATA_DIR=str(folder),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}", BOT_TOKEN="",
+    )
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "crisis.toml" in lines[0], err
+    # It exits, it does not hang on the store's thread (the old failure mode): nothing is
+    # left running that would keep the process alive.
+    assert alive_threads() <= before
+
+
+# ---- ask, ingest -----------------------------------------------------------------------------
+
+
+def test_ask_prints_the_reply(cli, db_path):
+    code, out, err = cli("ask", "телефон доверия", DATABASE_URL=f"sqlite:///{db_path}",
+                         BOT_TOKEN="")
+    assert code == 0, err
+    assert "8-800-2000-122" in out and "<b>" not in out
+
+
+def test_ingest_reports_each_file_and_ask_finds_the_facts(cli, db_path):
+    env = {"DATABASE_URL": f"sqlite:///{db_path}", "BOT_TODAY": "2026-11-23", "BOT_TOKEN": ""}
+    good = [
+        "webinar_cp1251.txt",
+        "helpline_koi8r.txt",
+        "family_mfc.html",
+        "forum_kazan.docx",
+        "contest_samara.pdf",
+    ]
+    code, out, err = cli("ingest", *[str(FIXTURES / name) for name in good], **env)
+    assert code == 0, out + err
+    lines = out.strip().splitlines()
+    assert len(lines) == len(good) and all("сохранено #" in line for line in lines)
+    assert "вебинар 12.01.2027" in out and "форум 03.03.2027–05.03.2027" in out
+
+    code, out, _ = cli("ingest", str(FIXTURES / "webinar_cp1251.txt"), **env)
+    assert code == 0 and "уже есть: #" in out
+
+    _, answer, _ = cli("ask", "вебинар о сопровождении замещающих семей", **env)
+    assert "Вебинар о сопровождении замещающих семей" in answer
+    _, answer, _ = cli("ask", "/events Казань", **env)
+    assert "3–5 марта 2027" in answer and "Казань" in answer
+
+
+def test_ingest_fails_non_zero_and_names_the_problem(cli, db_path, tmp_path):
+    code, out, _ = cli(
+        "ingest",
+        str(FIXTURES / "junk.txt"),
+        str(FIXTURES / "fake.docx"),
+        str(tmp_path / "missing.txt"),
+        DATABASE_URL=f"sqlite:///{db_path}", BOT_TODAY="2026-11-23", BOT_TOKEN="",
+    )
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert len(lines) == 3 and all("не сохранено" in line for line in lines)
+
+
+def test_ingest_refuses_a_file_over_the_upload_limit(cli, db_path, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(("Семья и дети. " * (2 * MIB // 20)).encode())
+    count = "SELECT count(*) FROM articles"
+    with sqlite3.connect(db_path) as db:
+        before = db.execute(count).fetchone()[0]
+    code, out, err = cli(
+        "ingest", str(big), DATABASE_URL=f"sqlite:///{db_path}", BOT_TOKEN="", MAX_UPLOAD_MB="1"
+    )
+    assert code == 1, out + err
+    refusal = limits.too_large_message(big.stat().st_size, MIB)
+    assert refusal.startswith("Файл слишком большой (2.") and refusal.endswith("можно до 1 МБ.")
+    assert f"не сохранено — {refusal}" in out
+    with sqlite3.connect(db_path) as db:
+        assert db.execute(count).fetchone()[0] == before
