@@ -99,6 +99,17 @@ def _trim_history(api, counts: Counts) -> None:
             api._messages[chat] = dict(sorted(messages.items())[-5:])
 
 
+async def _drained(store, timeout: float) -> dict[str, int]:
+    """The outbox counts once nothing is pending (or `timeout` passed): every notification
+    the uploads queued has been sent, or given up on for a reason the sender logged."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = await store.outbox_counts()
+        if not counts.get("pending") or time.monotonic() > deadline:
+            return counts
+        await asyncio.sleep(0.2)
+
+
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -116,6 +127,7 @@ async def soak(
     """Run for `seconds` — or, when `ticks` is given, for exactly that many rounds (the same
     mix whatever the machine's speed: what `make test` runs) — a round every `pause` seconds."""
     from bot.app import App
+    from bot.telegram.outbox import OutboxSender
     from tests.conftest import ADMIN_ID, make_settings, start_harness, stop_harness
     from tests.fakebotapi import FakeBotAPI
 
@@ -134,6 +146,8 @@ async def soak(
             h = await start_harness(
                 api, db, flood_limit=20, telegram_timeout=2.0, bot_today="2026-11-30"
             )
+            # The outbox sender runs as in production: the uploads' events reach subscribers.
+            await h.app.start_background(OutboxSender(h.app.store, h.bot))
             try:
                 pending: list[int] = []
                 tick = 0
@@ -185,10 +199,10 @@ async def soak(
                 counts.updates = len(pending)
                 await asyncio.gather(*(h.wait_handled(u, timeout=120) for u in pending))
                 counts.handled = sum(1 for u in pending if u in h.handled)
+                outbox = await _drained(h.app.store, timeout=60)
                 _trim_history(api, counts)
                 sent = counts.sent
                 rejected = counts.rejected
-                outbox = await h.app.store.outbox_counts()
             finally:
                 await stop_harness(h)
     finally:

@@ -16,3 +16,6 @@ async def test_a_short_soak_loses_nothing_and_logs_no_error():
     assert result["handled"] == result["updates"], result
     assert result["errors"] == 0, result["error samples"]
     assert result["uploads"] >= 1
+    # Subscribers were notified of the uploaded seminars, and nothing is left waiting.
+    assert result["outbox"].get("sent", 0) > 0, result["outbox"]
+    assert not result["outbox"].get("pending"), result["outbox"]

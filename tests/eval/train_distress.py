@@ -4,7 +4,7 @@ Training data: the development crisis corpus (tests/eval/crisis.toml: distress m
 and look-alikes) and every question of tests/eval/questions.toml (families' and
 specialists' ordinary questions, none of them distress). The hold-out corpus
 (crisis_holdout.toml) is never read here. Deterministic: fixed order, fixed seed, so the
-same corpus gives the same model (tests/test_distress.py rebuilds it and compares).
+same corpus gives the same model (tests/unit/test_distress_model.py rebuilds it and compares).
 
 Logistic regression by plain SGD with L2, class-balanced; the threshold is chosen by
 5-fold cross-validation on the training data: the lowest probability that keeps the rate
