@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            from bot.store.sqlite.store import AlreadyRunning, run_lock
+            from bot.store.sqlite import AlreadyRunning, run_lock
 
             try:
                 with run_lock(settings.database_path):

@@ -152,7 +152,7 @@ class SqliteStore:
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
-        # One connection is shared by every task: aiogram handles updates concurrently, and
+        # One connection is shared by every task: updates are handled concurrently, and
         # two BEGINs on one connection fail («cannot start a transaction within a
         # transaction») or one task's ROLLBACK undoes another's write. Writers take turns;
         # reads outside a transaction don't wait.
