@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from bot.domain.events import PAGE_SIZE, EventListing
-from bot.store.base import ArticleRow, DocRef, EventRow, as_id
-
-__all__ = ["DocRef", "as_id"]  # re-exported: the domain's own vocabulary
+from bot.store.base import ArticleRow, DocRef, EventRow
 
 
 @dataclass(kw_only=True)
