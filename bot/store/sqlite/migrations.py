@@ -121,4 +121,26 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE outbox ADD COLUMN notice TEXT;    -- 'new' | 'remind'; NULL: `text` as is
     """,
+    # 6: conversations handed to a person (SUPPORT_CHAT_ID): «Обращение №id», the forum
+    #    topic when the support chat has topics, and which relayed message belongs to which
+    #    conversation (a specialist may answer by replying to it). No names are stored unless
+    #    the person chose to share them; none of the conversation's text is stored at all.
+    """
+    CREATE TABLE handoffs (
+        id             INTEGER PRIMARY KEY,
+        chat_id        INTEGER NOT NULL,
+        thread_id      INTEGER,
+        status         TEXT NOT NULL DEFAULT 'open',   -- open | closed
+        shared_name    TEXT,
+        opened_at      REAL NOT NULL,
+        first_reply_at REAL,
+        closed_at      REAL
+    );
+    CREATE UNIQUE INDEX handoffs_open_chat ON handoffs(chat_id) WHERE status = 'open';
+    CREATE INDEX handoffs_thread ON handoffs(thread_id);
+    CREATE TABLE handoff_messages (
+        support_message_id INTEGER PRIMARY KEY,
+        handoff_id         INTEGER NOT NULL REFERENCES handoffs(id) ON DELETE CASCADE
+    );
+    """,
 ]
