@@ -23,6 +23,7 @@ from bot.domain.answering import CONTEXT_TTL, Answerer
 from bot.domain.crisis import CrisisDetector
 from bot.domain.distress import DistressScorer
 from bot.domain.events import EventsService
+from bot.domain.handoff import HandoffDesk, SupportHours
 from bot.domain.library import Library
 from bot.domain.notifications import NotificationPlanner
 from bot.domain.smalltalk import SmallTalkReader
@@ -56,6 +57,7 @@ class App:
     library: Library
     admin_desk: AdminDesk
     subscriptions: Subscriptions
+    handoffs: HandoffDesk
     sender: Sender | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -89,6 +91,7 @@ class App:
             store, search, crisis, events, settings.today, smalltalk, distress=distress
         )
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
+        hours = SupportHours.parse(settings.support_hours) if settings.support_hours else None
         library = Library(store, ingest, search, planner, settings.max_upload_mb * 1024 * 1024)
         return cls(
             settings,
@@ -102,6 +105,7 @@ class App:
             library,
             AdminDesk(store, library),
             Subscriptions(store),
+            HandoffDesk(store, settings.support_chat_id, hours),
         )
 
     def today(self) -> dt.date:
@@ -115,6 +119,7 @@ class App:
             "events": self.events,
             "subscriptions": self.subscriptions,
             "admin_desk": self.admin_desk,
+            "handoffs": self.handoffs,
         }
 
     async def close(self) -> None:

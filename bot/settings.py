@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     data_dir: Path = PROJECT_ROOT / "data"
+    # A supergroup where the organisation's specialists answer people (unset: no hand-off;
+    # a request for a person gets the helpline, answered round the clock).
+    support_chat_id: int | None = None
+    # When specialists answer, e.g. «9-18 Europe/Moscow» (unset: «as soon as they can»).
+    support_hours: str | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -156,6 +161,29 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Moscow)") from None
         return value
+
+    @field_validator("support_chat_id", mode="before")
+    @classmethod
+    def _support_chat(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        if not text.lstrip("-").isdigit() or not text.startswith("-"):
+            raise ValueError(
+                "the id of a supergroup, a negative number such as -1001234567890 (add the bot "
+                "to the group as an admin; with topics enabled it opens a topic per person)"
+            )
+        return int(text)
+
+    @field_validator("support_hours", mode="before")
+    @classmethod
+    def _support_hours(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        from bot.domain.handoff import SupportHours  # the one parser of the format
+
+        SupportHours.parse(str(value))  # raises ValueError with the reason
+        return str(value).strip()
 
     @field_validator("log_level")
     @classmethod

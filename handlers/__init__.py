@@ -1,16 +1,17 @@
 """aiogram routers, one module per user-facing area, each built by its `make_router()`.
 
-Order matters: errors first, admin commands and callbacks before the rest, the free-text
-search late, and the catch-all for stickers, photos and the like last. A Router attaches to
-one dispatcher only, so every dispatcher (tests and benchmarks build several in one
-process) gets fresh routers from these factories.
+Order matters: errors first, admin commands and callbacks before the rest, the hand-off to
+a specialist before the free-text search (an open conversation is relayed, not answered),
+the search late, and the catch-all for stickers, photos and the like last. A Router
+attaches to one dispatcher only, so every dispatcher (tests and benchmarks build several
+in one process) gets fresh routers from these factories.
 """
 
 from aiogram import Router
 
-from handlers import admin, common, errors, events, inline, other, search, services
+from handlers import admin, common, errors, events, handoff, inline, other, search, services
 
-AREAS = (errors, common, admin, services, events, search, inline, other)
+AREAS = (errors, common, admin, services, events, handoff, search, inline, other)
 
 
 def make_routers() -> list[Router]:

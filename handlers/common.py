@@ -4,6 +4,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
+from bot.settings import Settings
 from bot.telegram.views.menu import main_keyboard
 from bot.telegram.views.texts import ASK_PROMPT, BUTTON_ASK, HELP_TEXT, START_TEXT
 
@@ -16,8 +17,9 @@ def make_router() -> Router:
     return router
 
 
-async def start(message: Message) -> None:
-    await message.answer(START_TEXT, reply_markup=main_keyboard())
+async def start(message: Message, settings: Settings) -> None:
+    keyboard = main_keyboard(specialist=settings.support_chat_id is not None)
+    await message.answer(START_TEXT, reply_markup=keyboard)
 
 
 async def help_(message: Message) -> None:

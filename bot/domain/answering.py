@@ -438,6 +438,15 @@ class Answerer:
             await self.store.save_context(chat_id, str(answer.subject), self.clock())
         return answer
 
+    async def crisis_reply(self, text: str) -> CrisisAnswer | None:
+        """The crisis answer when `text` is a crisis message (counted, never stored), else
+        None: for messages that are not questions, such as those relayed to a specialist."""
+        found = self.crisis.assess(text.strip())
+        if found.match is None:
+            return None
+        await self.store.count_crisis(self.today())
+        return crisis_answer(self.crisis, found.match)
+
     async def _answer(self, message: Message, chat_id: int | None, log_query: bool) -> Answer:
         text = message.text
         small = self.smalltalk.read(text)

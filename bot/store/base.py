@@ -204,6 +204,19 @@ class Outgoing:
     event_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class HandoffRow:
+    """A conversation handed to the specialists: «Обращение №id». No text is kept."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None  # the forum topic in the support chat, when it has topics
+    status: str  # open | closed
+    shared_name: str | None
+    opened_at: float
+    first_reply_at: float | None
+
+
 # ---- what a backend implements, one Protocol per concern --------------------------------
 Counted = Literal["articles", "events"]
 
@@ -301,6 +314,23 @@ class QueryLog(Protocol):
     async def query_stats(self, since: dt.datetime, top: int = 10) -> dict[str, Any]: ...
 
 
+class Handoffs(Protocol):
+    """Conversations handed to a person (one open per chat) and the support-chat messages
+    that belong to each."""
+
+    async def open_handoff(self, chat_id: int, now: float) -> tuple[HandoffRow, bool]: ...
+    async def open_handoff_of(self, chat_id: int) -> HandoffRow | None: ...
+    async def get_handoff(self, handoff_id: int) -> HandoffRow | None: ...
+    async def handoff_by_thread(self, thread_id: int) -> HandoffRow | None: ...
+    async def handoff_by_message(self, support_message_id: int) -> HandoffRow | None: ...
+    async def add_handoff_message(self, handoff_id: int, support_message_id: int) -> None: ...
+    async def set_handoff_thread(self, handoff_id: int, thread_id: int) -> None: ...
+    async def mark_handoff_reply(self, handoff_id: int, now: float) -> None: ...
+    async def share_handoff_name(self, handoff_id: int, name: str) -> None: ...
+    async def close_handoff(self, handoff_id: int, now: float) -> bool: ...
+    async def handoffs_since(self, since: float) -> list[HandoffRow]: ...
+
+
 class AuditLog(Protocol):
     async def audit(self, admin_id: int, action: str, detail: str = "") -> None: ...
     async def recent_audit(self, limit: int = 10) -> list[tuple[str, int, str, str]]: ...
@@ -317,6 +347,7 @@ class Store(
     ChatContext,
     QueryLog,
     AuditLog,
+    Handoffs,
     Protocol,
 ):
     """Everything the bot keeps. `bot.store.open_store` gives the configured backend."""

@@ -38,3 +38,11 @@ class DeleteArticle(CallbackData, prefix="del"):
 
 
 TOPIC_MAX = 20
+
+
+class HandoffAction(CallbackData, prefix="ho"):
+    """A button of a conversation with a specialist: «close» (the person or a specialist)
+    or «name» (the person shares their name with the specialists)."""
+
+    action: str = Field(pattern=r"^(close|name)$")
+    handoff_id: int = Field(ge=0, le=MAX_ID)

@@ -17,6 +17,7 @@ from bot.app import App
 from bot.settings import Settings
 from bot.telegram.middlewares import CallbackFloodControl, FloodControl, InputSanitizer
 from bot.telegram.retry import RetryRequests
+from bot.telegram.support import SupportRelay
 from bot.telegram.views.texts import ADMIN_COMMANDS, USER_COMMANDS
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ def build_dispatcher(app: App) -> Dispatcher:
 
     # The services handlers ask for by parameter name; App itself is not handed out.
     dp = Dispatcher(**app.services())
+    support = app.settings.support_chat_id
+    dp["relay"] = SupportRelay(app.handoffs, support) if support is not None else None
     sanitizer = InputSanitizer()
     for observer in (dp.message, dp.edited_message, dp.callback_query, dp.inline_query):
         observer.outer_middleware(sanitizer)

@@ -24,6 +24,7 @@ from bot.store.base import (
     DocRef,
     EventFacts,
     EventRow,
+    HandoffRow,
     IndexMatch,
     NewArticle,
     OutboxRow,
@@ -636,3 +637,74 @@ class SqliteStore:
             "SELECT ts, admin_id, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
         ) as cur:
             return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+
+    # ---- hand-offs to specialists -----------------------------------------------------
+    _HANDOFF = (
+        "SELECT id, chat_id, thread_id, status, shared_name, opened_at, first_reply_at "
+        "FROM handoffs"
+    )
+
+    async def _handoff(self, where: str, params: Sequence[Any]) -> HandoffRow | None:
+        async with self._db.execute(f"{self._HANDOFF} WHERE {where}", params) as cur:
+            row = await cur.fetchone()
+        return HandoffRow(*row) if row else None
+
+    async def open_handoff(self, chat_id: int, now: float) -> tuple[HandoffRow, bool]:
+        """The chat's open conversation, created when there is none (one per chat: a unique
+        index, so two first messages at once cannot open two)."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO handoffs(chat_id, opened_at) VALUES(?, ?) "
+                "ON CONFLICT(chat_id) WHERE status = 'open' DO NOTHING",
+                (chat_id, now),
+            )
+            created = cur.rowcount == 1
+        found = await self.open_handoff_of(chat_id)
+        assert found is not None
+        return found, created
+
+    async def open_handoff_of(self, chat_id: int) -> HandoffRow | None:
+        return await self._handoff("chat_id=? AND status='open'", (chat_id,))
+
+    async def get_handoff(self, handoff_id: int) -> HandoffRow | None:
+        return await self._handoff("id=?", (handoff_id,))
+
+    async def handoff_by_thread(self, thread_id: int) -> HandoffRow | None:
+        return await self._handoff("thread_id=? ORDER BY id DESC LIMIT 1", (thread_id,))
+
+    async def handoff_by_message(self, support_message_id: int) -> HandoffRow | None:
+        return await self._handoff(
+            "id=(SELECT handoff_id FROM handoff_messages WHERE support_message_id=?)",
+            (support_message_id,),
+        )
+
+    async def add_handoff_message(self, handoff_id: int, support_message_id: int) -> None:
+        await self._write(
+            "INSERT OR REPLACE INTO handoff_messages(support_message_id, handoff_id) VALUES(?, ?)",
+            (support_message_id, handoff_id),
+        )
+
+    async def set_handoff_thread(self, handoff_id: int, thread_id: int) -> None:
+        await self._write("UPDATE handoffs SET thread_id=? WHERE id=?", (thread_id, handoff_id))
+
+    async def mark_handoff_reply(self, handoff_id: int, now: float) -> None:
+        await self._write(
+            "UPDATE handoffs SET first_reply_at=? WHERE id=? AND first_reply_at IS NULL",
+            (now, handoff_id),
+        )
+
+    async def share_handoff_name(self, handoff_id: int, name: str) -> None:
+        await self._write("UPDATE handoffs SET shared_name=? WHERE id=?", (name, handoff_id))
+
+    async def close_handoff(self, handoff_id: int, now: float) -> bool:
+        cur = await self._write(
+            "UPDATE handoffs SET status='closed', closed_at=? WHERE id=? AND status='open'",
+            (now, handoff_id),
+        )
+        return cur.rowcount == 1
+
+    async def handoffs_since(self, since: float) -> list[HandoffRow]:
+        async with self._db.execute(
+            f"{self._HANDOFF} WHERE opened_at >= ? ORDER BY id", (since,)
+        ) as cur:
+            return [HandoffRow(*r) for r in await cur.fetchall()]
