@@ -4,11 +4,11 @@ Why: the bot's handlers are tested through the real aiogram ``Dispatcher``. Mock
 methods would let through exactly the bugs that only show up in production: unescaped ``<``
 in HTML, a message longer than 4096 UTF-16 units, a ``callback_data`` over 64 bytes, an edit
 that changes nothing, a button URL with a space. This fake keeps Telegram's state (chats,
-messages, files, pending callback and inline queries), applies the checks of
-``tests/telegram_checks.py``, answers with Telegram's status codes and wording, records every
-call for assertions, and can inject the failures a real bot meets (429 with ``retry_after``,
-403 "bot was blocked", 400 "chat not found", 5xx, a group migrated to a supergroup, an answer
-that comes late, Telegram's sending limits).
+messages, files, pending callback and inline queries, supergroups and their forum topics),
+applies the checks of ``tests/telegram_checks.py``, answers with Telegram's status codes and
+wording, records every call for assertions, and can inject the failures a real bot meets
+(429 with ``retry_after``, 403 "bot was blocked", 400 "chat not found", 5xx, a group
+migrated to a supergroup, an answer that comes late, Telegram's sending limits).
 
 Two transports reach the same methods (``FakeBotAPI.call``), so they cannot disagree:
 
@@ -20,9 +20,21 @@ Two transports reach the same methods (``FakeBotAPI.call``), so they cannot disa
 
 Only the Bot API methods the bot uses are served (``getMe``, ``getUpdates``, ``setWebhook``,
 ``setMyCommands``, ``sendMessage``, ``editMessageText``, ``sendDocument``,
-``answerCallbackQuery``, ``answerInlineQuery``, ``getFile`` and the file download); any other
-answers 404 "method not found", so a new call in the bot shows up as an error in the tests
-until the fake learns it.
+``answerCallbackQuery``, ``answerInlineQuery``, ``getFile`` and the file download; for the
+hand-off to a specialist: ``copyMessage``, ``forwardMessage``, ``createForumTopic``,
+``editForumTopic``, ``closeForumTopic``, ``reopenForumTopic``, ``deleteForumTopic``); any
+other answers 404 "method not found", so a new call in the bot shows up as an error in the
+tests until the fake learns it.
+
+Chats and topics, as Telegram has them (see "chats, topics" below): private chats exist as
+soon as they are used; a staff supergroup is declared with ``add_supergroup(chat_id, title,
+is_forum=...)``. In a forum the bot creates topics (``createForumTopic``; the topic's id,
+``message_thread_id``, is the id of its «forum_topic_created» service message); every
+message in a topic carries ``message_thread_id`` and ``is_topic_message``, and — Telegram's
+quirk — a message in a topic that replies to nothing carries that service message as its
+``reply_to_message``. ``messages_in(chat_id, thread_id)`` is what a chat (or one topic)
+shows; ``topics[chat_id][thread_id]`` what became of each topic; ``delete_topic`` /
+``close_topic`` are a specialist doing it in the app.
 
 Usage::
 
@@ -53,6 +65,8 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from tests.telegram_checks import (
+    MESSAGE_CONTENT_KINDS,
+    TOPIC_ICON_COLORS,
     ApiError,
     EntityParseError,
     bad,
@@ -61,7 +75,11 @@ from tests.telegram_checks import (
     check_inline_results,
     check_reply_markup,
     check_text,
+    check_topic_icon_color,
+    clean_topic_name,
+    is_service_message,
     parse_html,
+    reply_parameters,
     utf16_len,
 )
 
@@ -71,6 +89,7 @@ __all__ = [
     "Call",
     "EntityParseError",
     "FakeBotAPI",
+    "ForumTopicRecord",
     "SentDocument",
     "UploadedFile",
     "parse_html",
@@ -88,7 +107,16 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+THREAD_NOT_FOUND = "message thread not found"
 
+#: What a copy (copyMessage) or a forward (forwardMessage) takes from the original message.
+COPIED_FIELDS = frozenset(MESSAGE_CONTENT_KINDS) | {
+    "entities", "caption", "caption_entities", "has_media_spoiler", "show_caption_above_media",
+    "link_preview_options",
+}
+#: What a forward keeps of the original's origin when the original was itself a forward.
+FORWARD_FIELDS = ("forward_origin", "forward_from", "forward_from_chat", "forward_date",
+                  "forward_sender_name", "forward_signature", "forward_from_message_id")
 #: Scopes of setMyCommands the bot uses, and the fields each one needs.
 COMMAND_SCOPES = {"default": (), "chat": ("chat_id",)}
 
@@ -97,7 +125,7 @@ COMMAND_SCOPES = {"default": (), "chat": ("chat_id",)}
 STRING_FIELDS = frozenset(
     {
         "text", "caption", "parse_mode", "callback_query_id", "inline_query_id", "url",
-        "file_id", "document", "secret_token", "next_offset",
+        "file_id", "document", "secret_token", "next_offset", "name", "icon_custom_emoji_id",
     }
 )
 
@@ -166,6 +194,32 @@ class SentDocument:
     content: bytes
     caption: str | None
     mime_type: str | None
+
+
+@dataclass
+class ForumTopicRecord:
+    """A forum topic of a supergroup: created by the bot (createForumTopic) or by a person
+    (``add_topic``), and what became of it since (``api.topics[chat_id][message_thread_id]``)."""
+
+    chat_id: int
+    message_thread_id: int
+    name: str
+    icon_color: int
+    icon_custom_emoji_id: str | None = None
+    created_by_bot: bool = True
+    closed: bool = False
+    deleted: bool = False
+
+    def forum_topic(self) -> dict[str, Any]:
+        """The ForumTopic object of the Bot API."""
+        topic: dict[str, Any] = {
+            "message_thread_id": self.message_thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
 
 
 @dataclass
@@ -253,6 +307,14 @@ def _copy(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
+def _as_reply(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as the ``reply_to_message`` of another: without its own reply (Telegram
+    nests one level only)."""
+    nested = _copy(message)
+    nested.pop("reply_to_message", None)
+    return nested
+
+
 # --------------------------------------------------------------------------- the fake
 
 
@@ -299,6 +361,8 @@ class FakeBotAPI:
         self._query_seq = 0
         self._callback_queries: dict[str, bool] = {}  # id -> answered
         self._inline_queries: dict[str, bool] = {}
+        #: Forum topics per supergroup: chat id -> message_thread_id -> what became of it.
+        self.topics: dict[int, dict[int, ForumTopicRecord]] = {}
 
         self._failures: list[_Rule] = []
         self._delays: list[_Rule] = []
@@ -312,7 +376,8 @@ class FakeBotAPI:
             for name in (
                 "getMe", "getUpdates", "setWebhook", "setMyCommands", "sendMessage",
                 "editMessageText", "sendDocument", "answerCallbackQuery", "answerInlineQuery",
-                "getFile",
+                "getFile", "copyMessage", "forwardMessage", "createForumTopic", "editForumTopic",
+                "closeForumTopic", "reopenForumTopic", "deleteForumTopic",
             )
         }
 
@@ -485,6 +550,38 @@ class FakeBotAPI:
             if c.ok and (chat_id is None or c.result["chat"]["id"] == chat_id)
         ]
 
+    def messages_in(
+        self, chat_id: int, thread_id: int | None = None, *, from_bot: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """What the chat shows now, oldest first: every message in it (the bot's and people's,
+        service messages included), as Telegram's Message objects, edits applied; the messages
+        of a deleted topic are gone.
+
+        ``thread_id``: only that topic's messages (its «forum_topic_created» first); ``0``:
+        only those outside any topic. ``from_bot``: only the bot's (True) or only people's
+        (False)."""
+        out = []
+        for message_id in sorted(self._messages.get(chat_id, {})):
+            stored = self._messages[chat_id][message_id]
+            in_thread = stored.message.get("message_thread_id")
+            if thread_id is not None and in_thread != (thread_id or None):
+                continue
+            if from_bot is not None and stored.from_bot != from_bot:
+                continue
+            out.append(_copy(stored.message))
+        return out
+
+    def texts_in(
+        self, chat_id: int, thread_id: int | None = None, *, from_bot: bool | None = None
+    ) -> list[str]:
+        """The text (or caption) of each message ``messages_in`` returns that has one, plain
+        (entities applied, no HTML)."""
+        return [
+            m["text"] if "text" in m else m["caption"]
+            for m in self.messages_in(chat_id, thread_id, from_bot=from_bot)
+            if "text" in m or "caption" in m
+        ]
+
     async def wait_for(
         self,
         method: str,
@@ -533,6 +630,221 @@ class FakeBotAPI:
         finally:
             if fut in self._waiters:
                 self._waiters.remove(fut)
+
+    # ------------------------------------------------------------------ chats, topics
+
+    def add_supergroup(
+        self, chat_id: int, title: str = "Специалисты", is_forum: bool = False
+    ) -> dict[str, Any]:
+        """Declare a supergroup the bot is an administrator of (with the right to manage
+        topics), e.g. the specialists' chat; ``is_forum``: it has topics. Returns its Chat."""
+        if chat_id >= 0:
+            raise ValueError("a supergroup's id is negative, like -1001234567890")
+        chat: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": title}
+        if is_forum:
+            chat["is_forum"] = True
+        self._chats[chat_id] = chat
+        # Message 1 of a supergroup is its creation: the first topic is not thread 1, which
+        # in a forum is the "General" topic.
+        self._last_message_id[chat_id] = max(self._last_message_id.get(chat_id, 0), 1)
+        return dict(chat)
+
+    def add_topic(
+        self,
+        chat_id: int,
+        name: str,
+        user_id: int | None = None,
+        first_name: str = "Специалист",
+        icon_color: int = TOPIC_ICON_COLORS[0],
+    ) -> int:
+        """A topic a person created in the app (before the test: no update); returns its
+        ``message_thread_id``."""
+        self._forum(chat_id)
+        creator = self._user(user_id or self.DEFAULT_USER_ID, first_name)
+        topic = self._new_topic(
+            chat_id, clean_topic_name(name), icon_color, None, creator, created_by_bot=False
+        )
+        return topic.message_thread_id
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """A specialist deletes the topic in the app: it and its messages are gone, and
+        anything sent into it answers 400 "message thread not found". Bots get no update."""
+        topic = self._known_topic(chat_id, thread_id)
+        topic.deleted = True
+        in_chat = self._messages.get(chat_id, {})
+        for message_id in [
+            mid for mid, s in in_chat.items() if s.message.get("message_thread_id") == thread_id
+        ]:
+            del in_chat[message_id]
+
+    def close_topic(
+        self,
+        chat_id: int,
+        thread_id: int,
+        user_id: int | None = None,
+        first_name: str = "Специалист",
+    ) -> int:
+        """A specialist closes the topic in the app: the bot gets the «forum_topic_closed»
+        service message (returns its update id); sending into the topic then answers 400
+        "TOPIC_CLOSED"."""
+        return self._person_toggles(chat_id, thread_id, True, user_id, first_name)
+
+    def reopen_topic(
+        self,
+        chat_id: int,
+        thread_id: int,
+        user_id: int | None = None,
+        first_name: str = "Специалист",
+    ) -> int:
+        """A specialist reopens the topic in the app («forum_topic_reopened» update)."""
+        return self._person_toggles(chat_id, thread_id, False, user_id, first_name)
+
+    def _person_toggles(
+        self, chat_id: int, thread_id: int, closed: bool, user_id: int | None, first_name: str
+    ) -> int:
+        topic = self._known_topic(chat_id, thread_id)
+        if topic.deleted or topic.closed == closed:
+            raise ValueError(f"topic {thread_id} is already {'closed' if closed else 'open'}")
+        topic.closed = closed
+        kind = "forum_topic_closed" if closed else "forum_topic_reopened"
+        person = self._user(user_id or self.DEFAULT_USER_ID, first_name)
+        message = self._service(chat_id, thread_id, person, {kind: {}}, from_bot=False)
+        return self.push_update({"message": message})
+
+    def _known_topic(self, chat_id: int, thread_id: int) -> ForumTopicRecord:
+        topic = self.topics.get(chat_id, {}).get(thread_id)
+        if topic is None:
+            raise ValueError(f"chat {chat_id} has no topic {thread_id}")
+        return topic
+
+    def _forum(self, chat_id: int) -> dict[str, Any]:
+        """The chat, if it is a forum supergroup; else Telegram's refusal of a topic method."""
+        chat = self._chats.get(chat_id)
+        if chat is None and chat_id < 0:
+            raise bad("chat not found")
+        if chat is None or not chat.get("is_forum"):
+            raise bad("the chat is not a forum")
+        return chat
+
+    def _topic_of(self, chat_id: int, value: Any) -> ForumTopicRecord:
+        """The topic a topic method names by ``message_thread_id``."""
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise bad("invalid forum topic identifier specified")
+        topic = self.topics.get(chat_id, {}).get(value)
+        if topic is None:
+            raise bad("TOPIC_ID_INVALID")
+        if topic.deleted:
+            raise bad("TOPIC_DELETED")
+        return topic
+
+    def _new_topic(
+        self,
+        chat_id: int,
+        name: str,
+        icon_color: int,
+        icon_custom_emoji_id: str | None,
+        creator: dict[str, Any],
+        created_by_bot: bool,
+    ) -> ForumTopicRecord:
+        created: dict[str, Any] = {"name": name, "icon_color": icon_color}
+        if icon_custom_emoji_id:
+            created["icon_custom_emoji_id"] = icon_custom_emoji_id
+        message = self._service(
+            chat_id, None, creator, {"forum_topic_created": created}, from_bot=created_by_bot
+        )
+        thread_id = message["message_id"]
+        stored = self._messages[chat_id][thread_id]
+        stored.message["message_thread_id"] = thread_id
+        stored.message["is_topic_message"] = True
+        topic = ForumTopicRecord(chat_id, thread_id, name, icon_color, icon_custom_emoji_id,
+                                 created_by_bot)
+        self.topics.setdefault(chat_id, {})[thread_id] = topic
+        return topic
+
+    def _service(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        sender: dict[str, Any],
+        content: dict[str, Any],
+        from_bot: bool = True,
+    ) -> dict[str, Any]:
+        """A service message (topic created, edited, closed...) in the chat; returns a copy."""
+        message = {
+            "message_id": self._new_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": sender,
+            **content,
+        }
+        self._place(message, chat_id, thread_id, None)
+        self._store(chat_id, message, from_bot=from_bot)
+        return _copy(message)
+
+    def _where(
+        self, params: dict[str, Any], chat_id: int, replies: bool = True
+    ) -> tuple[int | None, _StoredMessage | None]:
+        """Where a message the bot sends goes: its topic (``message_thread_id``) and the
+        message it replies to (``reply_parameters`` / ``reply_to_message_id``), checked as
+        Telegram checks them. A reply without a thread goes to the topic of the message it
+        replies to."""
+        thread_id = self._thread_param(params.get("message_thread_id"))
+        if thread_id is not None:
+            self._check_thread(chat_id, thread_id)
+        if not replies:
+            return thread_id, None
+        message_id, in_chat, allow_without = reply_parameters(params)
+        reply_to = None
+        if message_id is not None:
+            if in_chat not in (None, "", chat_id, str(chat_id)):
+                raise NotImplementedError("a reply to a message of another chat (external_reply)")
+            reply_to = self._messages.get(chat_id, {}).get(message_id)
+            if reply_to is None and not allow_without:
+                raise bad("message to be replied not found")
+        if reply_to is not None and thread_id is None:
+            thread_id = reply_to.message.get("message_thread_id")
+            if thread_id is not None:
+                self._check_thread(chat_id, thread_id)
+        return thread_id, reply_to
+
+    @staticmethod
+    def _thread_param(value: Any) -> int | None:
+        if value is None or value == "" or value == 0:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad(THREAD_NOT_FOUND)
+        return value
+
+    def _check_thread(self, chat_id: int, thread_id: int) -> None:
+        """A thread id is a topic of a forum supergroup, not deleted, not closed.
+
+        Two places where the fake is stricter than Telegram, because either would be a bug of
+        the bot: a thread id for a chat without topics (today's Bot API drops it and the
+        message lands in the chat itself; earlier ones answered "message thread not found"),
+        and a closed topic (Telegram lets an administrator who may manage topics, as a bot
+        that creates them must be, still post there; others get TOPIC_CLOSED)."""
+        chat = self._chats.get(chat_id)
+        topic = self.topics.get(chat_id, {}).get(thread_id)
+        if chat is None or not chat.get("is_forum") or topic is None or topic.deleted:
+            raise bad(THREAD_NOT_FOUND)
+        if topic.closed:
+            raise bad("TOPIC_CLOSED")
+
+    def _source(self, params: dict[str, Any], what: str) -> _StoredMessage:
+        """The message copyMessage / forwardMessage names (``from_chat_id``, ``message_id``)."""
+        from_chat = params.get("from_chat_id")
+        if from_chat is None or from_chat == "":
+            raise bad('parameter "from_chat_id" is required')
+        if isinstance(from_chat, bool) or not isinstance(from_chat, int):
+            raise bad("chat not found")
+        if from_chat not in self._messages and from_chat not in self._chats:
+            raise bad("chat not found")
+        message_id = params.get("message_id")
+        in_chat = self._messages.get(from_chat, {})
+        stored = in_chat.get(message_id) if isinstance(message_id, int) else None
+        if stored is None:
+            raise bad(f"{what} not found")
+        return stored
 
     # ------------------------------------------------------------------ failure injection
 
@@ -611,7 +923,8 @@ class FakeBotAPI:
         for rule in list(self._failures):
             if rule.take(self._failures, method, chat_id):
                 raise rule.error  # type: ignore[misc]
-        if self._rate is not None and chat_id is not None and method.startswith("send"):
+        sends = method.startswith("send") or method in ("copymessage", "forwardmessage")
+        if self._rate is not None and chat_id is not None and sends:
             self._check_rate(self._rate, chat_id)
 
     @staticmethod
@@ -674,7 +987,15 @@ class FakeBotAPI:
             message, from_bot
         )
 
-    def _bot_message(self, token: str, chat_id: int, **content: Any) -> dict[str, Any]:
+    def _bot_message(
+        self,
+        token: str,
+        chat_id: int,
+        *,
+        thread_id: int | None = None,
+        reply_to: _StoredMessage | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
         message = {
             "message_id": self._new_message_id(chat_id),
             "date": int(time.time()),
@@ -682,8 +1003,28 @@ class FakeBotAPI:
             "from": self._bot_user(token),
         }
         message.update({k: v for k, v in content.items() if v not in (None, [], "")})
+        self._place(message, chat_id, thread_id, reply_to)
         self._store(chat_id, message, from_bot=True)
         return _copy(message)  # a copy: later edits must not change old results
+
+    def _place(
+        self,
+        message: dict[str, Any],
+        chat_id: int,
+        thread_id: int | None,
+        reply_to: _StoredMessage | None,
+    ) -> None:
+        """The topic and reply fields of a new message, as Telegram fills them in: in a topic,
+        ``message_thread_id`` and ``is_topic_message``; a message in a topic that replies to
+        nothing has the topic's first message (its «forum_topic_created») as
+        ``reply_to_message`` (the Bot API's implicit reply)."""
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+            if reply_to is None:
+                reply_to = self._messages.get(chat_id, {}).get(thread_id)
+        if reply_to is not None and reply_to.message["message_id"] != message["message_id"]:
+            message["reply_to_message"] = _as_reply(reply_to.message)
 
     def _register_file(
         self,
@@ -788,6 +1129,7 @@ class FakeBotAPI:
     def _resolve_ids(
         self, chat_id: int | None, user_id: int | None, chat_type: str
     ) -> tuple[int, int]:
+        chat_type = self._chat_type(chat_id, chat_type)
         if chat_type == "private":
             user_id = user_id if user_id is not None else (chat_id or self.DEFAULT_USER_ID)
             return (chat_id if chat_id is not None else user_id), user_id
@@ -796,6 +1138,11 @@ class FakeBotAPI:
             user_id if user_id is not None else self.DEFAULT_USER_ID,
         )
 
+    def _chat_type(self, chat_id: int | None, chat_type: str) -> str:
+        """A declared group or supergroup keeps its type whatever the push says."""
+        known = self._chats.get(chat_id) if chat_id is not None else None
+        return known["type"] if known is not None and known["type"] != "private" else chat_type
+
     def _user_message(
         self,
         chat_id: int | None,
@@ -803,13 +1150,36 @@ class FakeBotAPI:
         chat_type: str,
         first_name: str,
         content: dict[str, Any],
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> dict[str, Any]:
+        chat_type = self._chat_type(chat_id, chat_type)
         chat_id, user_id = self._resolve_ids(chat_id, user_id, chat_type)
+        known = self._chats.get(chat_id)
         if chat_type == "private":
             chat: dict[str, Any] = {"id": chat_id, "type": "private", "first_name": first_name}
+        elif known is not None and known["type"] != "private":
+            chat = known  # declared with add_supergroup (title, is_forum) or seen before
         else:
             chat = {"id": chat_id, "type": chat_type, "title": "Тестовая группа"}
         self._chats[chat_id] = chat
+        reply = None
+        if reply_to_message_id is not None:
+            reply = self._messages.get(chat_id, {}).get(reply_to_message_id)
+            if reply is None:
+                raise ValueError(f"no message {reply_to_message_id} in chat {chat_id} to reply to")
+            in_thread = reply.message.get("message_thread_id")
+            if message_thread_id is None:
+                message_thread_id = in_thread  # a reply goes where the message replied to is
+            elif in_thread != message_thread_id:
+                raise ValueError(f"message {reply_to_message_id} is in thread {in_thread}, "
+                                 f"not {message_thread_id}")
+        if message_thread_id is not None:
+            topic = self.topics.get(chat_id, {}).get(message_thread_id)
+            if not chat.get("is_forum") or topic is None or topic.deleted:
+                raise ValueError(
+                    f"chat {chat_id} has no topic {message_thread_id}: nobody can write there"
+                )
         message = {
             "message_id": self._new_message_id(chat_id),
             "date": int(time.time()),
@@ -817,6 +1187,7 @@ class FakeBotAPI:
             "from": self._user(user_id, first_name),
             **content,
         }
+        self._place(message, chat_id, message_thread_id, reply)
         self._store(chat_id, message, from_bot=False)
         return _copy(message)
 
@@ -828,8 +1199,17 @@ class FakeBotAPI:
         chat_type: str = "private",
         first_name: str = "Тест",
         entities: list[dict[str, Any]] | None = None,
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> int:
-        """A user's text message; a leading /command gets its bot_command entity (as Telegram)."""
+        """A user's text message; a leading /command gets its bot_command entity (as Telegram).
+
+        In a supergroup declared with ``add_supergroup`` (``chat_id`` is enough, ``chat_type``
+        follows the chat): ``message_thread_id`` posts it in that topic (which must exist and
+        not be deleted; a closed one is fine — a specialist is an administrator).
+        ``reply_to_message_id``: a reply to that message of the chat (the bot's or anyone's);
+        the update carries it whole as ``reply_to_message``, and the reply goes to the topic of
+        the message it replies to."""
         content: dict[str, Any] = {"text": text}
         if entities is None:
             m = re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,})?", text)
@@ -838,7 +1218,9 @@ class FakeBotAPI:
             )
         if entities:
             content["entities"] = entities
-        message = self._user_message(chat_id, user_id, chat_type, first_name, content)
+        message = self._user_message(
+            chat_id, user_id, chat_type, first_name, content, message_thread_id, reply_to_message_id
+        )
         return self.push_update({"message": message})
 
     def push_edited_message(
@@ -942,6 +1324,9 @@ class FakeBotAPI:
         user_id: int | None = None,
         chat_type: str = "private",
         with_size: bool = True,
+        first_name: str = "Тест",
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> int:
         """A user sends a file; getFile + download then return exactly ``file_bytes``.
 
@@ -962,42 +1347,89 @@ class FakeBotAPI:
         content: dict[str, Any] = {"document": document}
         if caption:
             content["caption"] = caption
-        message = self._user_message(chat_id, user_id, chat_type, "Тест", content)
+        message = self._user_message(
+            chat_id, user_id, chat_type, first_name, content, message_thread_id, reply_to_message_id
+        )
         return self.push_update({"message": message})
 
     def _push_media(
-        self, kind: str, media: Any, chat_id: int | None, user_id: int | None, chat_type: str
+        self,
+        kind: str,
+        media: Any,
+        chat_id: int | None,
+        user_id: int | None,
+        chat_type: str,
+        caption: str | None = None,
+        first_name: str = "Тест",
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> int:
-        message = self._user_message(chat_id, user_id, chat_type, "Тест", {kind: media})
+        content: dict[str, Any] = {kind: media}
+        if caption:
+            content["caption"] = caption
+        message = self._user_message(
+            chat_id, user_id, chat_type, first_name, content, message_thread_id, reply_to_message_id
+        )
         return self.push_update({"message": message})
 
     def push_photo(
-        self, chat_id: int | None = None, user_id: int | None = None, chat_type: str = "private"
+        self,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        caption: str | None = None,
+        first_name: str = "Тест",
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> int:
+        """A user sends a photo (the sizes Telegram makes of it; getFile downloads it)."""
         data = b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
         stored = self._register_file(data, "photos", "photo.jpg", "image/jpeg", "AgACAgIAAx")
-        photo = [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                  "width": 640, "height": 480, "file_size": len(data)}]
-        return self._push_media("photo", photo, chat_id, user_id, chat_type)
+        small = self._register_file(data[:6], "photos", "photo_s.jpg", "image/jpeg", "AgACAgIAAx")
+        photo = [
+            {"file_id": small.file_id, "file_unique_id": small.file_unique_id,
+             "width": 90, "height": 68, "file_size": len(small.content)},
+            {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+             "width": 640, "height": 480, "file_size": len(data)},
+        ]
+        return self._push_media("photo", photo, chat_id, user_id, chat_type, caption, first_name,
+                                message_thread_id, reply_to_message_id)
 
     def push_voice(
-        self, chat_id: int | None = None, user_id: int | None = None, chat_type: str = "private"
+        self,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        caption: str | None = None,
+        first_name: str = "Тест",
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
+        duration: int = 3,
     ) -> int:
+        """A user sends a voice note."""
         data = b"OggS\x00fake-voice"
         stored = self._register_file(data, "voice", "voice.oga", "audio/ogg", "AwACAgIAAx")
         voice = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                 "duration": 3, "mime_type": "audio/ogg", "file_size": len(data)}
-        return self._push_media("voice", voice, chat_id, user_id, chat_type)
+                 "duration": duration, "mime_type": "audio/ogg", "file_size": len(data)}
+        return self._push_media("voice", voice, chat_id, user_id, chat_type, caption, first_name,
+                                message_thread_id, reply_to_message_id)
 
     def push_sticker(
-        self, chat_id: int | None = None, user_id: int | None = None, chat_type: str = "private"
+        self,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Тест",
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> int:
         data = b"RIFFfake-webp"
         stored = self._register_file(data, "stickers", "sticker.webp", "image/webp", "CAACAgIAAx")
         sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                    "type": "regular", "width": 512, "height": 512, "is_animated": False,
                    "is_video": False, "emoji": "👍", "file_size": len(data)}
-        return self._push_media("sticker", sticker, chat_id, user_id, chat_type)
+        return self._push_media("sticker", sticker, chat_id, user_id, chat_type, None, first_name,
+                                message_thread_id, reply_to_message_id)
 
     # ------------------------------------------------------------------ methods: messages
 
@@ -1006,9 +1438,11 @@ class FakeBotAPI:
         chat_id = self._chat_id(p)
         plain, entities = check_text(p.get("text"), p.get("parse_mode"))
         markup = check_reply_markup(p.get("reply_markup"))
+        thread_id, reply_to = self._where(p, chat_id)
         self._gate(ctx, chat_id)
         return self._bot_message(
-            ctx.token, chat_id, text=plain, entities=entities, reply_markup=_inline_markup(markup)
+            ctx.token, chat_id, thread_id=thread_id, reply_to=reply_to, text=plain,
+            entities=entities, reply_markup=_inline_markup(markup),
         )
 
     async def _m_editMessageText(self, ctx: _Ctx) -> dict[str, Any]:
@@ -1055,6 +1489,7 @@ class FakeBotAPI:
             raise bad("file must be non-empty")
         caption, caption_entities = check_text(p.get("caption"), p.get("parse_mode"), caption=True)
         markup = check_reply_markup(p.get("reply_markup"))
+        thread_id, reply_to = self._where(p, chat_id)
         self._gate(ctx, chat_id)
         mime = mimetypes.guess_type(upload.filename or "")[0] or "application/octet-stream"
         stored = self._register_file(upload.content, "documents", upload.filename, mime)
@@ -1066,7 +1501,8 @@ class FakeBotAPI:
             "mime_type": mime,
         }
         message = self._bot_message(
-            ctx.token, chat_id, document={k: v for k, v in document.items() if v},
+            ctx.token, chat_id, thread_id=thread_id, reply_to=reply_to,
+            document={k: v for k, v in document.items() if v},
             caption=caption, caption_entities=caption_entities,
             reply_markup=_inline_markup(markup),
         )
@@ -1074,6 +1510,134 @@ class FakeBotAPI:
             SentDocument(chat_id, upload.filename, upload.content, p.get("caption"), mime)
         )
         return message
+
+    async def _m_copyMessage(self, ctx: _Ctx) -> dict[str, int]:
+        """A copy of a message the fake knows, sent by the bot, without a "forwarded" header.
+
+        As Telegram: ``caption`` (with ``parse_mode``) replaces a media message's caption and
+        is ignored for a text; only ``reply_markup`` given here is attached; the answer is a
+        MessageId."""
+        p = ctx.params
+        chat_id = self._chat_id(p)
+        new_caption = None
+        if p.get("caption") is not None:
+            new_caption = check_text(p["caption"], p.get("parse_mode"), caption=True)
+        markup = check_reply_markup(p.get("reply_markup"))
+        source = self._source(p, "message to copy")
+        thread_id, reply_to = self._where(p, chat_id)
+        if is_service_message(source.message):
+            raise bad("the message can't be copied")
+        self._gate(ctx, chat_id)
+        content = {k: _copy(v) for k, v in source.message.items() if k in COPIED_FIELDS}
+        if new_caption is not None and "text" not in content:
+            content.pop("caption", None)
+            content.pop("caption_entities", None)
+            content["caption"], content["caption_entities"] = new_caption
+        message = self._bot_message(
+            ctx.token, chat_id, thread_id=thread_id, reply_to=reply_to,
+            reply_markup=_inline_markup(markup), **content,
+        )
+        return {"message_id": message["message_id"]}
+
+    async def _m_forwardMessage(self, ctx: _Ctx) -> dict[str, Any]:
+        """A forward: the original's content under a header naming who wrote it first
+        (``forward_origin``, and the older ``forward_from`` / ``forward_date`` Telegram still
+        sends); a forward of a forward names the first author."""
+        p = ctx.params
+        chat_id = self._chat_id(p)
+        source = self._source(p, "message to forward")
+        thread_id, reply_to = self._where(p, chat_id, replies=False)
+        if is_service_message(source.message):
+            raise bad("the message can't be forwarded")
+        self._gate(ctx, chat_id)
+        original = source.message
+        content = {k: _copy(v) for k, v in original.items() if k in COPIED_FIELDS}
+        if "forward_origin" in original:
+            content.update({k: _copy(original[k]) for k in FORWARD_FIELDS if k in original})
+        else:
+            author = _copy(original["from"])
+            content["forward_origin"] = {
+                "type": "user", "sender_user": author, "date": original["date"]
+            }
+            content["forward_from"] = author
+            content["forward_date"] = original["date"]
+        return self._bot_message(
+            ctx.token, chat_id, thread_id=thread_id, reply_to=reply_to, **content
+        )
+
+    # ------------------------------------------------------------------ methods: forum topics
+
+    async def _m_createForumTopic(self, ctx: _Ctx) -> dict[str, Any]:
+        """A topic in a forum supergroup, opened by its «forum_topic_created» service message
+        (whose id is the topic's ``message_thread_id``); answers the ForumTopic."""
+        p = ctx.params
+        chat_id = self._chat_id(p)
+        self._forum(chat_id)
+        name = clean_topic_name(p.get("name"))
+        color = p.get("icon_color")
+        color = TOPIC_ICON_COLORS[0] if color in (None, "", 0) else check_topic_icon_color(color)
+        emoji = p.get("icon_custom_emoji_id") or None
+        self._gate(ctx, chat_id)
+        topic = self._new_topic(
+            chat_id, name, color, emoji, self._bot_user(ctx.token), created_by_bot=True
+        )
+        return topic.forum_topic()
+
+    async def _m_editForumTopic(self, ctx: _Ctx) -> bool:
+        """A new name and/or icon; the topic shows «forum_topic_edited»."""
+        p = ctx.params
+        chat_id = self._chat_id(p)
+        self._forum(chat_id)
+        topic = self._topic_of(chat_id, p.get("message_thread_id"))
+        name = clean_topic_name(p["name"]) if p.get("name") else None
+        emoji_given = "icon_custom_emoji_id" in p
+        emoji = p.get("icon_custom_emoji_id") or None
+        if name is None and not emoji_given:
+            self._gate(ctx, chat_id)
+            return True  # nothing to change: Telegram does not even ask
+        if (name is None or name == topic.name) and (
+            not emoji_given or emoji == topic.icon_custom_emoji_id
+        ):
+            raise bad("TOPIC_NOT_MODIFIED")
+        self._gate(ctx, chat_id)
+        edited: dict[str, Any] = {}
+        if name is not None:
+            topic.name = edited["name"] = name
+        if emoji_given:
+            topic.icon_custom_emoji_id = emoji
+            edited["icon_custom_emoji_id"] = emoji or ""
+        self._service(chat_id, topic.message_thread_id, self._bot_user(ctx.token),
+                      {"forum_topic_edited": edited})
+        return True
+
+    async def _m_closeForumTopic(self, ctx: _Ctx) -> bool:
+        return self._toggle_topic(ctx, closed=True)
+
+    async def _m_reopenForumTopic(self, ctx: _Ctx) -> bool:
+        return self._toggle_topic(ctx, closed=False)
+
+    async def _m_deleteForumTopic(self, ctx: _Ctx) -> bool:
+        """The topic and every message in it are gone."""
+        p = ctx.params
+        chat_id = self._chat_id(p)
+        self._forum(chat_id)
+        topic = self._topic_of(chat_id, p.get("message_thread_id"))
+        self._gate(ctx, chat_id)
+        self.delete_topic(chat_id, topic.message_thread_id)
+        return True
+
+    def _toggle_topic(self, ctx: _Ctx, closed: bool) -> bool:
+        p = ctx.params
+        chat_id = self._chat_id(p)
+        self._forum(chat_id)
+        topic = self._topic_of(chat_id, p.get("message_thread_id"))
+        if topic.closed == closed:
+            raise bad("TOPIC_NOT_MODIFIED")
+        self._gate(ctx, chat_id)
+        topic.closed = closed
+        kind = "forum_topic_closed" if closed else "forum_topic_reopened"
+        self._service(chat_id, topic.message_thread_id, self._bot_user(ctx.token), {kind: {}})
+        return True
 
     # ------------------------------------------------------------------ methods: queries, files
 

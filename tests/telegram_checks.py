@@ -4,13 +4,16 @@ The HTTP fake Bot API server (``tests/fakebotapi.py``, end-to-end tests) and the
 aiogram session (``tests/inprocess.py``, the bot tests) both run the bot's requests through
 these functions, so the two cannot drift apart: HTML entity parsing, text and caption
 lengths in UTF-16 units, inline keyboards (one action per button, ``callback_data`` of
-1..64 bytes, button URLs), reply keyboards, callback answers, inline query results and
-command lists. A refusal raises ``ApiError`` with Telegram's status code and wording.
+1..64 bytes, button URLs), reply keyboards, callback answers, inline query results, command
+lists, forum topic names and icon colours, reply parameters, and which messages are service
+messages (those copyMessage / forwardMessage refuse). A refusal raises ``ApiError`` with
+Telegram's status code and wording.
 
 Deliberately *stricter* than Telegram, so a bug is caught early rather than tolerated: in
 HTML a bare ``>`` or ``&`` is refused (Telegram sometimes lets them through), unknown
 attributes of known tags are refused, an inline button must carry exactly one action, and
-only the parse mode the bot uses (HTML, or none) is understood.
+only the parse mode the bot uses (HTML, or none) is understood; a topic icon colour must be
+one of the six Telegram documents (Telegram checks only that it is an RGB value).
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ __all__ = [
     "check_inline_results",
     "check_reply_markup",
     "check_text",
+    "check_topic_icon_color",
+    "clean_topic_name",
+    "is_service_message",
     "parse_html",
+    "reply_parameters",
     "utf16_len",
     "valid_button_url",
 ]
@@ -42,6 +49,18 @@ MAX_INLINE_RESULTS = 50
 MAX_INLINE_RESULT_ID_BYTES = 64
 MAX_KEYBOARD_BUTTONS = 100
 MAX_COMMANDS = 100
+MAX_TOPIC_NAME_LEN = 128  # characters; Telegram cuts a longer name, it does not refuse it
+
+#: The colours of a forum topic's icon that Telegram documents (createForumTopic).
+TOPIC_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+
+#: What a message that is not a service message holds: what copyMessage and forwardMessage
+#: can send again. A message with none of these (a topic created or closed, a member joined,
+#: a pinned message...) is a service message: "the message can't be copied".
+MESSAGE_CONTENT_KINDS = (
+    "text", "photo", "document", "voice", "audio", "video", "video_note", "animation",
+    "sticker", "location", "venue", "contact", "poll", "dice",
+)
 
 #: The actions an inline button may carry; exactly one per button.
 INLINE_BUTTON_ACTIONS = (
@@ -482,3 +501,71 @@ def check_commands(commands: Any) -> list[dict[str, str]]:
             raise bad("BOT_COMMAND_DESCRIPTION_INVALID")
         clean.append({"command": name, "description": desc})
     return clean
+
+
+# --------------------------------------------------------------------------- forums, replies
+
+#: Characters Telegram turns into a plain space in a name, and those that alone make it empty.
+_NAME_SPACES = re.compile("[\u1680\u180e\u2000-\u200a\u202e\u202f\u205f\u2800\u3000\ufffc]")
+_NAME_EMPTY = frozenset(" \n\u200b\u200c\u200d\u200e\u200f\u202e\ufeff\u00a0")
+
+
+def clean_topic_name(name: Any) -> str:
+    """A forum topic's name as Telegram keeps it (createForumTopic, editForumTopic).
+
+    As TDLib's ``clean_name``: unusual spaces become spaces, the name is trimmed and cut to
+    128 characters (a longer name is cut, not refused), runs of spaces and line breaks become
+    one space. Nothing visible left: "name must be non-empty".
+    """
+    if not isinstance(name, str):
+        raise bad("name must be non-empty")
+    text = _NAME_SPACES.sub(" ", name).strip()[:MAX_TOPIC_NAME_LEN].strip()
+    if all(ch in _NAME_EMPTY for ch in text):
+        raise bad("name must be non-empty")
+    return re.sub(r"[ \n\u00a0]+", " ", text).strip()
+
+
+def check_topic_icon_color(color: Any) -> int:
+    """createForumTopic's ``icon_color``: one of Telegram's six colours (stricter than Telegram,
+    which refuses only a value that is not RGB, and then says "invalid icon color specified")."""
+    if isinstance(color, bool) or not isinstance(color, int) or color not in TOPIC_ICON_COLORS:
+        raise bad("invalid icon color specified")
+    return color
+
+
+def is_service_message(message: dict[str, Any]) -> bool:
+    """A message about the chat (topic created, closed...) rather than one a person wrote."""
+    return not any(kind in message for kind in MESSAGE_CONTENT_KINDS)
+
+
+def reply_parameters(params: dict[str, Any]) -> tuple[int | None, Any, bool]:
+    """What a send method is asked to reply to: (message_id, chat_id, allow_sending_without_reply).
+
+    ``reply_parameters`` (Bot API 7.0) or the older ``reply_to_message_id`` /
+    ``allow_sending_without_reply``, which Telegram still takes. ``chat_id`` is None for a
+    reply in the same chat; ``message_id`` None when the message replies to nothing.
+    """
+    if "reply_parameters" in params:
+        raw = params["reply_parameters"]
+        if raw is None or raw == "":
+            return None, None, False
+        rp = raw
+        if isinstance(raw, str):
+            try:
+                rp = json.loads(raw)
+            except ValueError:
+                raise bad("can't parse reply parameters JSON object") from None
+        if not isinstance(rp, dict):
+            raise bad("object expected as reply parameters")
+        if not rp:
+            return None, None, False
+        message_id = rp.get("message_id")
+        if isinstance(message_id, bool) or not isinstance(message_id, int):
+            raise bad('can\'t find field "message_id"')
+        if message_id <= 0:
+            return None, None, False
+        return message_id, rp.get("chat_id"), bool(rp.get("allow_sending_without_reply"))
+    message_id = params.get("reply_to_message_id")
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
+        return None, None, False  # as Telegram: an unreadable id replies to nothing
+    return message_id, None, bool(params.get("allow_sending_without_reply"))

@@ -102,9 +102,13 @@ class SupportRelay:
         except TelegramBadRequest as exc:
             if thread is None or not _says(exc, _TOPIC_GONE):
                 raise
-            log.info("topic of handoff %s is gone: opening a new one", handoff.id)
             async with self.desk.lock(handoff.id):
-                thread = await self._new_topic(bot, handoff)
+                fresh = await self.desk.get(handoff.id) or handoff
+                if fresh.thread_id == thread:  # nobody replaced it meanwhile: we do
+                    log.info("topic of handoff %s is gone: opening a new one", handoff.id)
+                    thread = await self._new_topic(bot, fresh)
+                else:
+                    thread = fresh.thread_id
             await self._relay(bot, message, handoff, thread, crisis)
 
     async def _relay(

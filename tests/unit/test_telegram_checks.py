@@ -20,7 +20,11 @@ from tests.telegram_checks import (
     check_inline_results,
     check_reply_markup,
     check_text,
+    check_topic_icon_color,
+    clean_topic_name,
+    is_service_message,
     parse_html,
+    reply_parameters,
     utf16_len,
 )
 
@@ -262,3 +266,88 @@ def test_commands_accepted():
     commands = [{"command": "start", "description": "Начать"}, {"command": "help_2",
                                                                 "description": "Помощь"}]
     assert check_commands(commands) == commands
+
+
+# --------------------------------------------------------------------------- forums, replies
+
+
+@pytest.mark.parametrize(
+    "name, kept",
+    [
+        ("Обращение №12", "Обращение №12"),
+        ("  Анна \n\n  Петрова  ", "Анна Петрова"),  # runs of spaces and line breaks: one space
+        ("a\u2003b\u00a0c", "a b c"),  # unusual spaces become spaces
+        ("я" * 128, "я" * 128),
+        ("я" * 129, "я" * 128),  # Telegram cuts a longer name, it does not refuse it
+        ("👍" * 130, "👍" * 128),  # characters, not UTF-16 units
+        ("42", "42"),
+    ],
+)
+def test_topic_names_as_telegram_keeps_them(name, kept):
+    assert clean_topic_name(name) == kept
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\n", "\u200b\u200b", None])
+def test_an_empty_topic_name_is_refused(name):
+    assert error_of(clean_topic_name, name) == "Bad Request: name must be non-empty"
+
+
+def test_topic_icon_colors():
+    for color in (7322096, 16766590, 13338331, 9367192, 16749490, 16478047):
+        assert check_topic_icon_color(color) == color
+    for color in (0x123456, -1, 0x1000000, True, "7322096"):
+        assert error_of(check_topic_icon_color, color) == (
+            "Bad Request: invalid icon color specified"
+        )
+
+
+@pytest.mark.parametrize(
+    "message, service",
+    [
+        ({"message_id": 1, "text": "привет"}, False),
+        ({"message_id": 1, "photo": [{"file_id": "x"}], "caption": "фото"}, False),
+        ({"message_id": 1, "voice": {"file_id": "x"}}, False),
+        ({"message_id": 1, "sticker": {"file_id": "x"}}, False),
+        ({"message_id": 1, "document": {"file_id": "x"}}, False),
+        ({"message_id": 1, "forum_topic_created": {"name": "x", "icon_color": 7322096}}, True),
+        ({"message_id": 1, "forum_topic_closed": {}}, True),
+        ({"message_id": 1, "new_chat_members": [{"id": 1}]}, True),
+        ({"message_id": 1, "pinned_message": {"message_id": 2, "text": "x"}}, True),
+    ],
+)
+def test_service_messages(message, service):
+    assert is_service_message(message) is service
+
+
+@pytest.mark.parametrize(
+    "params, parsed",
+    [
+        ({}, (None, None, False)),
+        ({"reply_to_message_id": 5}, (5, None, False)),
+        ({"reply_to_message_id": 5, "allow_sending_without_reply": True}, (5, None, True)),
+        ({"reply_to_message_id": 0}, (None, None, False)),
+        ({"reply_to_message_id": "x"}, (None, None, False)),  # unreadable: replies to nothing
+        ({"reply_parameters": {"message_id": 7}}, (7, None, False)),
+        ({"reply_parameters": json.dumps({"message_id": 7, "chat_id": -100,
+                                          "allow_sending_without_reply": True})},
+         (7, -100, True)),
+        ({"reply_parameters": {}}, (None, None, False)),
+        # reply_parameters wins over the older fields
+        ({"reply_parameters": {"message_id": 7}, "reply_to_message_id": 5}, (7, None, False)),
+    ],
+)
+def test_reply_parameters_read(params, parsed):
+    assert reply_parameters(params) == parsed
+
+
+@pytest.mark.parametrize(
+    "raw, description",
+    [
+        ("{not json", "can't parse reply parameters JSON object"),
+        ("[1]", "object expected as reply parameters"),
+        ({"chat_id": 1}, 'can\'t find field "message_id"'),
+        ({"message_id": "7"}, 'can\'t find field "message_id"'),
+    ],
+)
+def test_reply_parameters_refused(raw, description):
+    assert error_of(reply_parameters, {"reply_parameters": raw}) == f"Bad Request: {description}"
