@@ -22,8 +22,8 @@ import asyncio
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import Message
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.types import ForumTopic, Message
 
 from bot.domain.handoff import HandoffDesk
 from bot.store.base import HandoffRow
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 # Telegram's answers meaning «this chat has no topics» and «that topic is gone or closed».
 _NOT_A_FORUM = ("not a forum", "chat_not_forum", "forum_disabled")
+MAX_TOPIC_WAIT = 600.0  # seconds a new conversation may wait for Telegram's topic limit
 _TOPIC_GONE = ("thread not found", "topic_deleted", "topic_closed", "topic_id_invalid")
 
 
@@ -51,6 +52,21 @@ class SupportRelay:
         self._creating = asyncio.Lock()  # one topic creation at a time
 
     # ---- the specialists' side of a conversation --------------------------------------
+    async def _create_topic(self, bot: Bot, name: str) -> ForumTopic:
+        """Create a topic, waiting out Telegram's limit however long it asks (the session
+        already retried a few times): the person's message waits in this handler's task,
+        other conversations queue behind the lock, nothing is dropped."""
+        waited = 0.0
+        while True:
+            try:
+                return await bot.create_forum_topic(self.chat_id, name)
+            except TelegramRetryAfter as exc:
+                if waited >= MAX_TOPIC_WAIT:
+                    raise
+                log.warning("topic creation limited: waiting %s s", exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+                waited += exc.retry_after
+
     async def _new_topic(self, bot: Bot, handoff: HandoffRow) -> int | None:
         """Open a topic for the conversation (and say how to answer in it); None when the
         support chat has no topics."""
@@ -58,7 +74,7 @@ class SupportRelay:
             return None
         async with self._creating:
             try:
-                topic = await bot.create_forum_topic(self.chat_id, views.number(handoff))
+                topic = await self._create_topic(bot, views.number(handoff))
             except TelegramBadRequest as exc:
                 if not _says(exc, _NOT_A_FORUM):
                     raise
@@ -79,7 +95,10 @@ class SupportRelay:
         """A new conversation: its topic (or, without topics, its first message) appears in
         the support chat at once, so the specialists are alerted before anyone writes."""
         async with self.desk.lock(handoff.id):
-            thread = await self._new_topic(bot, handoff)
+            fresh = await self.desk.get(handoff.id) or handoff
+            if fresh.thread_id is not None:  # a message got here first and opened it
+                return
+            thread = await self._new_topic(bot, fresh)
             if thread is None:
                 intro = views.support_intro(handoff, topics=False)
                 sent = await bot.send_message(self.chat_id, intro.text, reply_markup=intro.markup)

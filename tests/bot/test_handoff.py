@@ -186,3 +186,14 @@ async def test_without_a_support_chat_a_request_gets_the_helpline(harness) -> No
     reply = await harness.ask("хочу поговорить с живым человеком")
     assert HELPLINE in reply and "круглосуточно" in reply
     assert "Написать специалисту" not in str(harness.api.calls_of("sendMessage")[-1].params)
+
+
+async def test_topic_creation_limited_by_telegram_waits_and_loses_nothing(forum) -> None:
+    api = forum.api
+    # More 429s than the session retries by itself: the conversation waits, then opens.
+    api.fail_next("createForumTopic", 429, retry_after=1, times=4)
+    await forum.send("/human")
+    thread = only_topic(api)
+    assert "Обращение №1" in person_sees(api)[-1]
+    await forum.send("спасибо, что дождались")
+    assert api.texts_in(SUPPORT, thread)[-1] == "спасибо, что дождались"
