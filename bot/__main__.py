@@ -94,7 +94,7 @@ async def _run(settings: Settings) -> int:
     bot = build_bot(settings)
     dp = build_dispatcher(app)
     try:
-        await register_commands(bot, settings)
+        await register_commands(bot, settings, app.roles.staff.editors)
         await app.start_background(OutboxSender(app.store, bot))
         if settings.webhook_url:
             await serve_webhook(bot, dp, settings)

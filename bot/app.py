@@ -23,9 +23,12 @@ from bot.domain.answering import CONTEXT_TTL, Answerer
 from bot.domain.crisis import CrisisDetector
 from bot.domain.distress import DistressScorer
 from bot.domain.events import EventsService
+from bot.domain.feedback import Feedback, rater_key
 from bot.domain.handoff import HandoffDesk, SupportHours
 from bot.domain.library import Library
 from bot.domain.notifications import NotificationPlanner
+from bot.domain.review import ReviewDesk
+from bot.domain.roles import Roles
 from bot.domain.smalltalk import SmallTalkReader
 from bot.domain.subscriptions import Subscriptions
 from bot.search.engine import SearchEngine
@@ -58,6 +61,9 @@ class App:
     admin_desk: AdminDesk
     subscriptions: Subscriptions
     handoffs: HandoffDesk
+    feedback: Feedback
+    review: ReviewDesk
+    roles: Roles
     sender: Sender | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -93,6 +99,11 @@ class App:
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
         hours = SupportHours.parse(settings.support_hours) if settings.support_hours else None
         library = Library(store, ingest, search, planner, settings.max_upload_mb * 1024 * 1024)
+        handoffs = HandoffDesk(store, settings.support_chat_id, hours)
+        roles = Roles(store, settings.admin_ids)
+        await roles.load()
+        # Raters are stored as a keyed hash; the key comes from the token (bot.domain.feedback).
+        token = settings.bot_token.get_secret_value() if settings.bot_token else "local chat"
         return cls(
             settings,
             store,
@@ -103,9 +114,12 @@ class App:
             answerer,
             planner,
             library,
-            AdminDesk(store, library),
+            AdminDesk(store, library, handoffs),
             Subscriptions(store),
-            HandoffDesk(store, settings.support_chat_id, hours),
+            handoffs,
+            feedback=Feedback(store, rater_key(token)),
+            review=ReviewDesk(store, search),
+            roles=roles,
         )
 
     def today(self) -> dt.date:
@@ -120,6 +134,9 @@ class App:
             "subscriptions": self.subscriptions,
             "admin_desk": self.admin_desk,
             "handoffs": self.handoffs,
+            "feedback": self.feedback,
+            "review": self.review,
+            "roles": self.roles,
         }
 
     async def close(self) -> None:
@@ -140,6 +157,7 @@ class App:
             self.sender.wake_up()
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.query_log_days)
         await self.store.purge_queries(cutoff)
+        await self.store.purge_answers(cutoff.timestamp())  # their wording is the same
         # A chat's follow-up subject is worth nothing after CONTEXT_TTL: no chat id is kept
         # longer than that.
         await self.store.purge_context(self.answerer.clock() - CONTEXT_TTL)

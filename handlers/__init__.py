@@ -9,9 +9,37 @@ in one process) gets fresh routers from these factories.
 
 from aiogram import Router
 
-from handlers import admin, common, errors, events, handoff, inline, other, search, services
+from handlers import (
+    admin,
+    common,
+    editors,
+    errors,
+    events,
+    feedback,
+    handoff,
+    inline,
+    other,
+    review,
+    search,
+    services,
+)
 
-AREAS = (errors, common, admin, services, events, handoff, search, inline, other)
+# editors, review (its «type the article's number» step sees an editor's text before the
+# search does) and feedback (👍 / 👎) with the admin commands.
+AREAS = (
+    errors,
+    common,
+    admin,
+    editors,
+    review,
+    feedback,
+    services,
+    events,
+    handoff,
+    search,
+    inline,
+    other,
+)
 
 
 def make_routers() -> list[Router]:

@@ -9,7 +9,7 @@ from bot.domain.answering import Answerer
 from bot.domain.handoff import HandoffDesk, asks_for_person
 from bot.search.analysis import Message as Text
 from bot.store.base import HandoffRow
-from bot.telegram.callbacks import HandoffAction
+from bot.telegram.callbacks import HandoffAction, HumanRequest
 from bot.telegram.filters import InConversation, InSupportChat
 from bot.telegram.send import send_reply
 from bot.telegram.support import SupportRelay
@@ -30,6 +30,7 @@ def make_router() -> Router:
     router.message.register(close_from_support, Command("close"), InSupportChat())
     router.message.register(from_specialist, InSupportChat(), ~F.text.startswith("/"))
     router.callback_query.register(button, HandoffAction.filter())
+    router.callback_query.register(from_rating, HumanRequest.filter())
     return router
 
 
@@ -67,6 +68,15 @@ async def ask_in_words(
     if crisis is not None:
         await send_reply(bot, message.chat.id, render_answer(crisis))
     await _open(message, bot, handoffs, relay)
+
+
+async def from_rating(
+    query: CallbackQuery, bot: Bot, handoffs: HandoffDesk, relay: SupportRelay | None
+) -> None:
+    """«Спросить специалиста» under «Что было не так?»: the answer did not help."""
+    await query.answer()
+    if isinstance(query.message, Message) and query.message.chat.type == "private":
+        await _open(query.message, bot, handoffs, relay)
 
 
 async def stop(

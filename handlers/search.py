@@ -1,10 +1,12 @@
-"""/search and free text: everything goes through `Answerer.answer` (crisis first)."""
+"""/search and free text: everything goes through `Answerer.answer` (crisis first); an
+article or card answer is recorded for its 👍 / 👎 buttons (bot.domain.feedback)."""
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.domain.answering import Answerer
+from bot.domain.feedback import Feedback
 from bot.telegram.send import send_reply
 from bot.telegram.views import texts
 from bot.telegram.views.answers import render_answer
@@ -18,15 +20,21 @@ def make_router() -> Router:
 
 
 async def search_command(
-    message: Message, command: CommandObject, bot: Bot, answerer: Answerer
+    message: Message, command: CommandObject, bot: Bot, answerer: Answerer, feedback: Feedback
 ) -> None:
     if not command.args or not command.args.strip():
         await message.answer(texts.EMPTY_SEARCH)
         return
-    answer = await answerer.answer(command.args, message.chat.id)
-    await send_reply(bot, message.chat.id, render_answer(answer))
+    await _answer(message, command.args, bot, answerer, feedback)
 
 
-async def free_text(message: Message, bot: Bot, answerer: Answerer) -> None:
-    answer = await answerer.answer(message.text or "", message.chat.id)
-    await send_reply(bot, message.chat.id, render_answer(answer))
+async def free_text(message: Message, bot: Bot, answerer: Answerer, feedback: Feedback) -> None:
+    await _answer(message, message.text or "", bot, answerer, feedback)
+
+
+async def _answer(
+    message: Message, text: str, bot: Bot, answerer: Answerer, feedback: Feedback
+) -> None:
+    answer = await answerer.answer(text, message.chat.id)
+    answer_id = await feedback.record(answer, text)
+    await send_reply(bot, message.chat.id, render_answer(answer, answer_id))

@@ -1,4 +1,5 @@
-"""Service cards: /helpline, /mfc, /services, the menu buttons, and «open» buttons."""
+"""Service cards: /helpline, /mfc, /services, the menu buttons, and «open» buttons (whose
+answers carry 👍 / 👎: recorded, without a question, by bot.domain.feedback)."""
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -6,6 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.domain.answering import Answerer
 from bot.domain.answers import DocRef
+from bot.domain.feedback import Feedback
 from bot.telegram.callbacks import OpenDoc
 from bot.telegram.send import send_reply
 from bot.telegram.views.answers import render_answer
@@ -38,10 +40,11 @@ async def services(message: Message, bot: Bot, answerer: Answerer) -> None:
 
 
 async def open_doc(
-    query: CallbackQuery, callback_data: OpenDoc, bot: Bot, answerer: Answerer
+    query: CallbackQuery, callback_data: OpenDoc, bot: Bot, answerer: Answerer, feedback: Feedback
 ) -> None:
     await query.answer()
     if query.message is None:
         return
     answer = await answerer.document(DocRef(callback_data.kind, callback_data.ref))  # type: ignore[arg-type]
-    await send_reply(bot, query.message.chat.id, render_answer(answer))
+    answer_id = await feedback.record(answer)
+    await send_reply(bot, query.message.chat.id, render_answer(answer, answer_id))

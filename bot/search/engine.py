@@ -7,6 +7,10 @@ how much of it sits in the title, how fully the question names one title phrase 
 card's title, phone or keyword), bm25, and boosts service cards. A best match below the
 threshold is reported as not found — an honest «не нашёл» beats a random article.
 
+Learned phrases come on top of that: a wording an editor linked to a document in /review
+(`learned`, keyed as in `bot.search.phrases`) puts that document first, LEARNED_LEAD above
+the best of the rest, whatever the re-ranker made of it; the other matches follow.
+
 Decision rule (`_decide`, `foreign_head`):
 * coverage is judged on the informative terms only (stop and function words never
   count; verbs, adverbs and small numbers count less than nouns);
@@ -55,6 +59,7 @@ from dataclasses import dataclass, field
 
 from bot.search.analysis import Message, card_index_text, index_text
 from bot.search.analyzer import AnalyzedQuery, QueryAnalyzer, Term
+from bot.search.phrases import phrase_key
 from bot.search.vocabulary import SearchVocabulary
 from bot.store import Store
 from bot.store.base import DocRef, TermQuery, index_terms
@@ -91,6 +96,9 @@ PHRASE_MIN_WORDS = 3
 TITLE_BONUS = 0.25
 NAME_BONUS = 0.2
 BM25_BONUS = 0.15
+# A wording an editor linked to a document (/review) puts it first, this far above the best
+# of the rest: far enough that no re-ordering among close scores moves it.
+LEARNED_LEAD = 1.0
 
 
 def _typed_phrase(text: str) -> str | None:
@@ -132,6 +140,7 @@ class SearchEngine:
         self.store = store
         self.analyzer = analyzer
         self._card_rows: dict[DocRef, tuple[str, str]] | None = None
+        self._learned: dict[str, DocRef] | None = None
         self._generation = generation
 
     @classmethod
@@ -151,6 +160,7 @@ class SearchEngine:
         self._generation = await self.store.generation()
         self.analyzer.refresh(await self.store.vocabulary(), await self.store.document_count())
         self._card_rows = None
+        self._learned = None
 
     async def ensure_current(self) -> None:
         """Reload when another process (`python -m bot ingest`, an admin on another
@@ -232,10 +242,33 @@ class SearchEngine:
             message.query = self.analyzer.analyze(message.text)
         return message.query
 
+    async def learned(self, message: Message) -> DocRef | None:
+        """The document an editor linked this wording to (/review), if any: looked up by
+        the wording's key (`bot.search.phrases`), so any inflection, case or word order of
+        the linked words finds it. Learned phrases are read once per generation: linking
+        one moves it, so every process sees the link before its next question."""
+        if self._learned is None:
+            self._learned = await self.store.learned_phrases()
+        if not self._learned:
+            return None
+        return self._learned.get(phrase_key(message.lemmas, self.analyzer.vocab.stopwords))
+
     async def search(self, message: Message | str, limit: int = 5) -> SearchResult:
         await self.ensure_current()
         if isinstance(message, str):
             message = Message(message)
+        result = await self._search(message, limit)
+        linked = await self.learned(message)
+        if linked is None:
+            return result
+        rest = [h for h in result.hits if h.doc != linked]
+        top = max((h.score for h in rest), default=0.0)
+        lead = Hit(linked, top + LEARNED_LEAD, 1.0, "")
+        result.hits = [lead, *rest][:limit]
+        result.found = True
+        return result
+
+    async def _search(self, message: Message, limit: int) -> SearchResult:
         query = self.analyze(message)
         text = message.text
         result = SearchResult(query)

@@ -336,6 +336,95 @@ class AuditLog(Protocol):
     async def recent_audit(self, limit: int = 10) -> list[tuple[str, int, str, str]]: ...
 
 
+# ---- ratings, the editors' queue, editors (issue #14) ------------------------------------
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """An article or card answer as it was given: what it showed and to what wording."""
+
+    id: int
+    doc: DocRef
+    question: str  # redacted, as the query log keeps it; '' when opened by a button
+    at: float  # unix time
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One occurrence for the editors' queue: a question that found nothing (source 'q', a
+    query-log row) or a 👎 on an answer (source 'a', the answer's row). Never who."""
+
+    source: Literal["q", "a"]
+    id: int
+    at: dt.datetime
+    text: str
+    doc: DocRef | None = None  # what the 👎 answer showed
+    reason: str | None = None  # why 👎, when the person said
+    rated_at: float = 0.0  # 'a': when the 👎 was given (unix time)
+
+
+@dataclass(frozen=True, slots=True)
+class HandledMark:
+    """A queue group marked handled: occurrences up to these are hidden, later ones show."""
+
+    query_id: int
+    rated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RatingCount:
+    doc: DocRef
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeekShare:
+    """Questions of one week (from `start`, a Monday) and how many found nothing."""
+
+    start: dt.date
+    total: int
+    missed: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditorRow:
+    user_id: int
+    added_by: int
+    added_at: str
+
+
+class AnswerRatings(Protocol):
+    """Answers as given (by id) and one rating per rater per answer."""
+
+    async def record_answer(self, doc: DocRef, question: str, now: float) -> int: ...
+    async def get_answer(self, answer_id: int) -> AnswerRow | None: ...
+    async def rate_answer(
+        self, answer_id: int, rater: str, value: int, now: float
+    ) -> tuple[bool, int | None]: ...
+    async def set_rating_reason(self, answer_id: int, rater: str, reason: str) -> bool: ...
+    async def rating_counts(self, since: float, limit: int = 10) -> list[RatingCount]: ...
+    async def purge_answers(self, older_than: float) -> int: ...
+
+
+class ReviewQueue(Protocol):
+    """What the editors' queue reads and writes: occurrences, handled marks, learned
+    phrases (a change of those moves the generation: every process's search sees it)."""
+
+    async def review_rows(self, limit: int) -> list[ReviewRow]: ...
+    async def review_row(self, source: str, row_id: int) -> ReviewRow | None: ...
+    async def handled_marks(self) -> dict[str, HandledMark]: ...
+    async def mark_handled(self, phrases: Sequence[str], now: float) -> None: ...
+    async def learn_phrases(self, phrases: Sequence[str], doc: DocRef, wording: str) -> None: ...
+    async def learned_phrases(self) -> dict[str, DocRef]: ...
+    async def missed_by_week(self, since: dt.date) -> list[WeekShare]: ...
+
+
+class EditorRoles(Protocol):
+    async def add_editor(self, user_id: int, added_by: int) -> bool: ...
+    async def remove_editor(self, user_id: int) -> bool: ...
+    async def is_editor(self, user_id: int) -> bool: ...
+    async def list_editors(self) -> list[EditorRow]: ...
+
+
 class Store(
     MetaStore,
     ArticleStore,
@@ -348,6 +437,9 @@ class Store(
     QueryLog,
     AuditLog,
     Handoffs,
+    AnswerRatings,
+    ReviewQueue,
+    EditorRoles,
     Protocol,
 ):
     """Everything the bot keeps. `bot.store.open_store` gives the configured backend."""

@@ -46,3 +46,49 @@ class HandoffAction(CallbackData, prefix="ho"):
 
     action: str = Field(pattern=r"^(close|name)$")
     handoff_id: int = Field(ge=0, le=MAX_ID)
+
+
+# ---- ratings and the editors' queue (ids only: the data must fit 64 bytes) --------------
+class Rate(CallbackData, prefix="rate"):
+    """👍 (up) or 👎 on an answer recorded as `answer_id`. At most 23 bytes."""
+
+    answer_id: int = Field(ge=1, le=MAX_ID)
+    up: bool
+
+
+class RateReason(CallbackData, prefix="why"):
+    """Why a 👎: not it, outdated, unclear, other. At most 28 bytes."""
+
+    answer_id: int = Field(ge=1, le=MAX_ID)
+    reason: str = Field(pattern=r"^(wrong|old|unclear|other)$")
+
+
+class HumanRequest(CallbackData, prefix="human"):
+    """«Спросить специалиста» (the hand-off, handlers/handoff.py): shown under «Что было не
+    так?» when SUPPORT_CHAT_ID is set. No fields: «human», 5 bytes."""
+
+
+class ReviewPage(CallbackData, prefix="rvp"):
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+class ReviewAct(CallbackData, prefix="rva"):
+    """On a queue group named by one occurrence (source 'q' a query-log row, 'a' an answer):
+    'l' pick a document to link it to, 'h' mark it handled. At most 24 bytes."""
+
+    act: str = Field(pattern=r"^[lh]$")
+    source: str = Field(pattern=r"^[qa]$")
+    row: int = Field(ge=1, le=MAX_ID)
+
+
+class ReviewLink(CallbackData, prefix="rvl"):
+    """Link a queue group (as in ReviewAct) to an article ('a', id) or a card ('c', card id
+    of up to REF_MAX characters). At most 49 bytes."""
+
+    source: str = Field(pattern=r"^[qa]$")
+    row: int = Field(ge=1, le=MAX_ID)
+    kind: str = Field(pattern=r"^[ac]$")
+    ref: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+
+
+REF_MAX = 24

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -10,15 +11,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import BotCommandScopeDefault
 
 from bot.app import App
 from bot.settings import Settings
+from bot.telegram.commands import commands_of, set_commands_for
 from bot.telegram.middlewares import CallbackFloodControl, FloodControl, InputSanitizer
 from bot.telegram.retry import RetryRequests
 from bot.telegram.support import SupportRelay
-from bot.telegram.views.texts import ADMIN_COMMANDS, USER_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ def build_dispatcher(app: App) -> Dispatcher:
     sanitizer = InputSanitizer()
     for observer in (dp.message, dp.edited_message, dp.callback_query, dp.inline_query):
         observer.outer_middleware(sanitizer)
-    admins = app.settings.admin_ids  # exempt: an admin's uploads are never dropped
+    # Exempt: an owner's or an editor's uploads are never dropped.
+    admins = app.roles.staff
     dp.message.outer_middleware(FloodControl(app.settings.flood_limit, exempt=admins))
     dp.callback_query.outer_middleware(
         CallbackFloodControl(app.settings.callback_limit, exempt=admins)
@@ -68,13 +69,11 @@ def build_dispatcher(app: App) -> Dispatcher:
     return dp
 
 
-async def register_commands(bot: Bot, settings: Settings) -> None:
-    """Russian descriptions for everyone; admins also see the admin commands."""
-    users = [BotCommand(command=c, description=d) for c, d in USER_COMMANDS]
-    await bot.set_my_commands(users, scope=BotCommandScopeDefault())
-    admins = users + [BotCommand(command=c, description=d) for c, d in ADMIN_COMMANDS]
+async def register_commands(bot: Bot, settings: Settings, editors: Iterable[int] = ()) -> None:
+    """Russian descriptions for everyone; editors also see the admin commands, owners
+    (ADMIN_IDS) also /editors."""
+    await bot.set_my_commands(commands_of(None), scope=BotCommandScopeDefault())
     for admin_id in sorted(settings.admin_ids):
-        try:
-            await bot.set_my_commands(admins, scope=BotCommandScopeChat(chat_id=admin_id))
-        except TelegramBadRequest as exc:  # the admin has not opened the bot yet
-            log.warning("admin commands not set for %s: %s", admin_id, exc.message)
+        await set_commands_for(bot, admin_id, "owner")
+    for editor_id in sorted(set(editors) - settings.admin_ids):
+        await set_commands_for(bot, editor_id, "editor")

@@ -6,15 +6,25 @@ from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.handoff import HandoffDesk
+from bot.domain.roles import Roles
 from bot.settings import Settings
 
 
 class IsAdmin(BaseFilter):
-    """True for the Telegram ids in ADMIN_IDS (settings injected by the dispatcher)."""
+    """True for owners (ADMIN_IDS) and editors (kept in the store): who may upload, list and
+    delete articles, work /review and read /stats. `roles` is injected by the dispatcher."""
 
-    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
+    async def __call__(self, event: Message | CallbackQuery, roles: Roles) -> bool:
         user = event.from_user
-        return user is not None and user.id in settings.admin_ids
+        return user is not None and await roles.role(user.id) is not None
+
+
+class IsOwner(BaseFilter):
+    """True for owners only (ADMIN_IDS): who may add and remove editors."""
+
+    async def __call__(self, event: Message | CallbackQuery, roles: Roles) -> bool:
+        user = event.from_user
+        return user is not None and roles.is_owner(user.id)
 
 
 class InSupportChat(BaseFilter):

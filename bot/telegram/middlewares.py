@@ -8,8 +8,9 @@ short «wait» and does nothing: 200 presses of one calendar button used to send
 each a request against Telegram's limits for everyone. An unanswered press keeps the
 button's spinner turning, so presses are always answered.
 
-Admins (ADMIN_IDS, injected) are exempt: an admin uploading a batch of articles is working,
-not flooding, and their uploads must never be dropped silently.
+Admins (owners and editors, injected as a container that follows role changes) are exempt:
+an admin uploading a batch of articles is working, not flooding, and their uploads must
+never be dropped silently.
 
 A sliding window of timestamps per user, in memory: it resets on restart, which is fine for
 a courtesy limit. The check and the count happen with no await in between, so updates
@@ -22,7 +23,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Container
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -70,11 +71,11 @@ class FloodControl(BaseMiddleware):
         self,
         limit: int,
         clock: Callable[[], float] = time.monotonic,
-        exempt: Iterable[int] = (),
+        exempt: Container[int] = frozenset(),
     ) -> None:
         self.limit = limit
         self.clock = clock
-        self.exempt = frozenset(exempt)
+        self.exempt = exempt  # read on every update: roles change while the bot runs
         self._window = _Window(limit, WINDOW, clock)
         self._warned: dict[int, float] = {}
 
@@ -108,10 +109,10 @@ class CallbackFloodControl(BaseMiddleware):
         self,
         limit: int,
         clock: Callable[[], float] = time.monotonic,
-        exempt: Iterable[int] = (),
+        exempt: Container[int] = frozenset(),
     ) -> None:
         self.limit = limit
-        self.exempt = frozenset(exempt)
+        self.exempt = exempt  # read on every update: roles change while the bot runs
         self._window = _Window(limit, CALLBACK_WINDOW, clock)
 
     async def __call__(

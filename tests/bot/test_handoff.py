@@ -197,3 +197,43 @@ async def test_topic_creation_limited_by_telegram_waits_and_loses_nothing(forum)
     assert "Обращение №1" in person_sees(api)[-1]
     await forum.send("спасибо, что дождались")
     assert api.texts_in(SUPPORT, thread)[-1] == "спасибо, что дождались"
+
+
+async def test_a_thumbs_down_leads_to_a_specialist(forum) -> None:
+    from bot.telegram.callbacks import HumanRequest
+    from bot.telegram.views import texts
+
+    api = forum.api
+    calls = await forum.send("горячая линия для подростков")
+    answer = [c for c in calls if c.method == "sendMessage"][-1]
+    buttons = answer.params["reply_markup"]["inline_keyboard"]
+    down = next(b["callback_data"] for row in buttons for b in row if b["text"] == "👎")
+    asked = await forum.push(api.push_callback(down, chat_id=USER_ID, user_id=USER_ID))
+    offered = [
+        b
+        for c in asked
+        if "reply_markup" in c.params
+        for row in c.params["reply_markup"]["inline_keyboard"]
+        for b in row
+    ]
+    assert any(b["text"] == texts.BUTTON_ASK_SPECIALIST for b in offered)
+    await forum.push(api.push_callback(HumanRequest().pack(), chat_id=USER_ID, user_id=USER_ID))
+    assert "Обращение №1" in person_sees(api)[-1]
+    assert api.topics[SUPPORT][only_topic(api)].name == "Обращение №1"
+
+
+async def test_stats_count_conversations_and_the_wait_for_a_first_answer(forum) -> None:
+    from tests.conftest import ADMIN_ID
+
+    api = forum.api
+    clock = [1_800_000_000.0]
+    forum.app.handoffs.clock = lambda: clock[0]
+    await forum.send("/human")
+    thread = only_topic(api)
+    await forum.send("есть кто-нибудь?")
+    clock[0] += 6 * 60  # a specialist answers six minutes later
+    await specialist_says(forum, "Да, здравствуйте", message_thread_id=thread)
+    stats = await forum.ask("/stats", user_id=ADMIN_ID)
+    assert "Разговоров со специалистами за 7 дней: 1" in stats
+    assert "С ответом специалиста: 1" in stats
+    assert "Ждали первого ответа (медиана): 6 мин" in stats

@@ -143,4 +143,47 @@ MIGRATIONS: list[str] = [
         handoff_id         INTEGER NOT NULL REFERENCES handoffs(id) ON DELETE CASCADE
     );
     """,
+    # 7: ratings of answers, the editors' queue and editors.
+    #    `answers`: each article or card answer as given (what it showed, the question as the
+    #    query log keeps it: redacted; pruned with the query log), so a 👍/👎 names its answer
+    #    by id. `ratings`: one per person per answer; `rater` is a keyed hash of the person and
+    #    the answer together (never the Telegram id, and one person's ratings cannot be linked
+    #    to each other). `learned_phrases`: wordings an editor linked to a document (the
+    #    search puts it first). `review_handled`: queue groups marked handled, up to which
+    #    query-log row and rating time. `editors`: who may do what admins do, except manage
+    #    editors (owners are ADMIN_IDS).
+    """
+    CREATE TABLE answers (
+        id       INTEGER PRIMARY KEY,
+        doc      TEXT NOT NULL,               -- DocRef text: 'a:<id>' | 'c:<card>'
+        question TEXT NOT NULL DEFAULT '',    -- redacted; '' when opened by a button
+        ts       REAL NOT NULL                -- unix time
+    );
+    CREATE INDEX answers_ts ON answers(ts);
+    CREATE TABLE ratings (
+        answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+        rater     TEXT NOT NULL,
+        value     INTEGER NOT NULL,           -- 1 👍, -1 👎
+        reason    TEXT,                       -- 👎 only: wrong | old | unclear | other
+        ts        REAL NOT NULL,
+        PRIMARY KEY (answer_id, rater)
+    ) WITHOUT ROWID;
+    CREATE INDEX ratings_value ON ratings(value, ts);
+    CREATE TABLE learned_phrases (
+        phrase     TEXT PRIMARY KEY,          -- the wording's key (bot.search.phrases)
+        doc        TEXT NOT NULL,
+        wording    TEXT NOT NULL,             -- as the editor saw it
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE review_handled (
+        phrase   TEXT PRIMARY KEY,
+        query_id INTEGER NOT NULL,            -- query-log rows up to this id are handled
+        rated_at REAL NOT NULL                -- 👎 up to this time are handled
+    );
+    CREATE TABLE editors (
+        user_id  INTEGER PRIMARY KEY,
+        added_by INTEGER NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    """,
 ]

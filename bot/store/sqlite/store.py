@@ -19,17 +19,23 @@ from typing import Any
 import aiosqlite
 
 from bot.store.base import (
+    AnswerRow,
     ArticleRow,
     Counted,
     DocRef,
+    EditorRow,
     EventFacts,
     EventRow,
+    HandledMark,
     HandoffRow,
     IndexMatch,
     NewArticle,
     OutboxRow,
     Outgoing,
+    RatingCount,
+    ReviewRow,
     TermQuery,
+    WeekShare,
     index_terms,
 )
 from bot.store.sqlite.migrations import MIGRATIONS
@@ -37,6 +43,10 @@ from bot.store.sqlite.migrations import MIGRATIONS
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _utc(unix: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(unix, dt.UTC)
 
 
 def _article(row: aiosqlite.Row) -> ArticleRow:
@@ -708,3 +718,179 @@ class SqliteStore:
             f"{self._HANDOFF} WHERE opened_at >= ? ORDER BY id", (since,)
         ) as cur:
             return [HandoffRow(*r) for r in await cur.fetchall()]
+
+    # ---- answers and their ratings ----------------------------------------------------
+    async def record_answer(self, doc: DocRef, question: str, now: float) -> int:
+        """Keep an answer as given, so a 👍/👎 button can name it by id."""
+        cur = await self._write(
+            "INSERT INTO answers(doc, question, ts) VALUES(?,?,?)", (str(doc), question[:500], now)
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def get_answer(self, answer_id: int) -> AnswerRow | None:
+        async with self._db.execute(
+            "SELECT id, doc, question, ts FROM answers WHERE id=?", (answer_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        doc = DocRef.parse(row[1]) if row else None
+        return AnswerRow(row[0], doc, row[2], row[3]) if row and doc else None
+
+    async def rate_answer(
+        self, answer_id: int, rater: str, value: int, now: float
+    ) -> tuple[bool, int | None]:
+        """Set one rater's rating of one answer (a second press replaces the first; the same
+        press again changes nothing). Returns (the answer exists, the previous value)."""
+        async with self.transaction() as db:
+            async with db.execute("SELECT 1 FROM answers WHERE id=?", (answer_id,)) as cur:
+                if await cur.fetchone() is None:
+                    return False, None
+            async with db.execute(
+                "SELECT value FROM ratings WHERE answer_id=? AND rater=?", (answer_id, rater)
+            ) as cur:
+                row = await cur.fetchone()
+            previous = row[0] if row else None
+            if previous != value:
+                await db.execute(
+                    "INSERT INTO ratings(answer_id, rater, value, reason, ts) VALUES(?,?,?,NULL,?) "
+                    "ON CONFLICT(answer_id, rater) DO UPDATE SET value=excluded.value, "
+                    "reason=NULL, ts=excluded.ts",
+                    (answer_id, rater, value, now),
+                )
+        return True, previous
+
+    async def set_rating_reason(self, answer_id: int, rater: str, reason: str) -> bool:
+        """Why a 👎: only the rater's own 👎 of that answer takes a reason."""
+        cur = await self._write(
+            "UPDATE ratings SET reason=? WHERE answer_id=? AND rater=? AND value<0",
+            (reason, answer_id, rater),
+        )
+        return cur.rowcount == 1
+
+    async def rating_counts(self, since: float, limit: int = 10) -> list[RatingCount]:
+        """👍 and 👎 per document since `since`, the most 👎 first."""
+        async with self._db.execute(
+            "SELECT a.doc, sum(r.value > 0), sum(r.value < 0) FROM ratings r "
+            "JOIN answers a ON a.id = r.answer_id WHERE r.ts >= ? "
+            "GROUP BY a.doc ORDER BY 3 DESC, 2 DESC, a.doc LIMIT ?",
+            (since, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [RatingCount(doc, r[1], r[2]) for r in rows if (doc := DocRef.parse(r[0]))]
+
+    async def purge_answers(self, older_than: float) -> int:
+        """Answers (and their ratings) go with the query log: their wording is the same."""
+        cur = await self._write("DELETE FROM answers WHERE ts < ?", (older_than,))
+        return cur.rowcount
+
+    # ---- the editors' queue and learned phrases -----------------------------------------
+    async def review_rows(self, limit: int) -> list[ReviewRow]:
+        """The newest `limit` questions that found nothing and `limit` 👎, without who."""
+        async with self._db.execute(
+            "SELECT id, ts, text FROM query_log WHERE found=0 ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cur:
+            missed = [
+                ReviewRow("q", r[0], dt.datetime.fromisoformat(r[1]), r[2])
+                for r in await cur.fetchall()
+            ]
+        async with self._db.execute(
+            "SELECT a.id, a.question, a.doc, r.reason, r.ts FROM ratings r "
+            "JOIN answers a ON a.id = r.answer_id WHERE r.value < 0 ORDER BY r.ts DESC LIMIT ?",
+            (limit,),
+        ) as cur:
+            disliked = [
+                ReviewRow("a", r[0], _utc(r[4]), r[1], DocRef.parse(r[2]), r[3], r[4])
+                for r in await cur.fetchall()
+            ]
+        return missed + disliked
+
+    async def review_row(self, source: str, row_id: int) -> ReviewRow | None:
+        """One occurrence a queue button names (None when it is gone or never was)."""
+        if source == "q":
+            async with self._db.execute(
+                "SELECT id, ts, text FROM query_log WHERE id=? AND found=0", (row_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            return ReviewRow("q", row[0], dt.datetime.fromisoformat(row[1]), row[2])
+        if source == "a":
+            answer = await self.get_answer(row_id)
+            if answer is None:
+                return None
+            return ReviewRow("a", answer.id, _utc(answer.at), answer.question, answer.doc)
+        return None
+
+    async def handled_marks(self) -> dict[str, HandledMark]:
+        async with self._db.execute("SELECT phrase, query_id, rated_at FROM review_handled") as cur:
+            return {r[0]: HandledMark(r[1], r[2]) for r in await cur.fetchall()}
+
+    async def mark_handled(self, phrases: Sequence[str], now: float) -> None:
+        """Hide these wordings' occurrences so far: query-log rows up to the newest id, 👎
+        up to `now`. A later occurrence brings the wording back."""
+        async with self.transaction() as db:
+            async with db.execute("SELECT coalesce(max(id), 0) FROM query_log") as cur:
+                row = await cur.fetchone()
+            last = row[0] if row else 0
+            await db.executemany(
+                "INSERT INTO review_handled(phrase, query_id, rated_at) VALUES(?,?,?) "
+                "ON CONFLICT(phrase) DO UPDATE SET query_id=excluded.query_id, "
+                "rated_at=excluded.rated_at",
+                [(p, last, now) for p in phrases],
+            )
+
+    async def learn_phrases(self, phrases: Sequence[str], doc: DocRef, wording: str) -> None:
+        """Link wordings to a document; the generation moves, so every process's search
+        reloads them before its next question."""
+        async with self.transaction() as db:
+            await _bump_generation(db)
+            await db.executemany(
+                "INSERT INTO learned_phrases(phrase, doc, wording, created_at) VALUES(?,?,?,?) "
+                "ON CONFLICT(phrase) DO UPDATE SET doc=excluded.doc, wording=excluded.wording, "
+                "created_at=excluded.created_at",
+                [(p, str(doc), wording[:500], _now()) for p in phrases],
+            )
+
+    async def learned_phrases(self) -> dict[str, DocRef]:
+        """Learned wordings whose document still exists (a deleted article's are skipped)."""
+        async with self._db.execute(
+            "SELECT phrase, doc FROM learned_phrases WHERE "
+            "(substr(doc, 1, 2) = 'a:' AND CAST(substr(doc, 3) AS INTEGER) IN "
+            "(SELECT id FROM articles)) OR "
+            "(substr(doc, 1, 2) = 'c:' AND substr(doc, 3) IN (SELECT id FROM cards))"
+        ) as cur:
+            rows = await cur.fetchall()
+        return {r[0]: doc for r in rows if (doc := DocRef.parse(r[1]))}
+
+    async def missed_by_week(self, since: dt.date) -> list[WeekShare]:
+        """Questions per week (weeks start on Monday, UTC) since `since`, and how many of
+        them found nothing. Weeks without questions are left out."""
+        async with self._db.execute(
+            "SELECT date(ts, 'weekday 0', '-6 days') AS week, count(*), sum(found = 0) "
+            "FROM query_log WHERE ts >= ? GROUP BY week ORDER BY week",
+            (since.isoformat(),),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [WeekShare(dt.date.fromisoformat(r[0]), r[1], r[2]) for r in rows if r[0]]
+
+    # ---- editors ----------------------------------------------------------------------
+    async def add_editor(self, user_id: int, added_by: int) -> bool:
+        cur = await self._write(
+            "INSERT OR IGNORE INTO editors(user_id, added_by, added_at) VALUES(?,?,?)",
+            (user_id, added_by, _now()),
+        )
+        return cur.rowcount == 1
+
+    async def remove_editor(self, user_id: int) -> bool:
+        cur = await self._write("DELETE FROM editors WHERE user_id=?", (user_id,))
+        return cur.rowcount == 1
+
+    async def is_editor(self, user_id: int) -> bool:
+        async with self._db.execute("SELECT 1 FROM editors WHERE user_id=?", (user_id,)) as cur:
+            return await cur.fetchone() is not None
+
+    async def list_editors(self) -> list[EditorRow]:
+        async with self._db.execute(
+            "SELECT user_id, added_by, added_at FROM editors ORDER BY added_at, user_id"
+        ) as cur:
+            return [EditorRow(r[0], r[1], r[2]) for r in await cur.fetchall()]

@@ -6,7 +6,8 @@ from aiogram.types import InlineKeyboardButton
 
 from bot.articles.dates import format_date_range
 from bot.articles.ingest import IngestOutcome
-from bot.domain.admin import PAGE, ArticlePage, Stats
+from bot.domain.admin import PAGE, STATS_WEEKS, ArticlePage, Stats
+from bot.domain.handoff import HandoffStats
 from bot.store.base import ArticleRow, DocRef
 from bot.telegram.callbacks import ArticlesPage, DeleteArticle
 from bot.telegram.formatting import esc
@@ -102,6 +103,9 @@ def render_stats(stats: Stats) -> Reply:
     if q["missed"]:
         lines.append("\nНе нашлось ответа (о чём написать):")
         lines += [f"• {esc(short(t, 80))} — {n}" for t, n in q["missed"]]
+    lines += missed_share_lines(stats)
+    lines += rating_lines(stats)
+    lines += handoff_lines(stats.handoffs)
     if stats.audit:
         lines.append("\nДействия администраторов:")
         lines += [
@@ -109,3 +113,43 @@ def render_stats(stats: Stats) -> Reply:
             for ts, aid, action, detail in stats.audit
         ]
     return Reply("\n".join(lines))
+
+
+def missed_share_lines(stats: Stats) -> list[str]:
+    """The share of «не нашёл» week by week (weeks from Monday, oldest first)."""
+    if not any(w.total for w in stats.weeks):
+        return []
+    lines = [f"\nНе нашлось ответа, по неделям (последние {STATS_WEEKS}):"]
+    for week in stats.weeks:
+        start = week.start.strftime("%d.%m")
+        if not week.total:
+            lines.append(f"• с {start}: вопросов не было")
+            continue
+        share = round(100 * week.missed / week.total)
+        lines.append(f"• с {start}: {share} % ({week.missed} из {week.total})")
+    return lines
+
+
+def rating_lines(stats: Stats) -> list[str]:
+    """👍 / 👎 per article or card, the most 👎 first (details in /review)."""
+    if not stats.ratings:
+        return []
+    lines = [
+        f"\nОценки ответов за {STATS_WEEKS} недель (больше всего 👎 сверху, разбор — /review):"
+    ]
+    lines += [f"• {esc(short(r.title, 70))} — 👍 {r.up} 👎 {r.down}" for r in stats.ratings]
+    return lines
+
+
+def handoff_lines(handoffs: HandoffStats | None) -> list[str]:
+    """Conversations handed to specialists in the last days and how long people waited for
+    the first answer (the median); nothing when no support chat is set."""
+    if handoffs is None:
+        return []
+    lines = [f"\nРазговоров со специалистами за 7 дней: {handoffs.opened}"]
+    if handoffs.opened:
+        lines.append(f"С ответом специалиста: {handoffs.answered}")
+    if handoffs.median_first_reply_s is not None:
+        minutes = max(1, round(handoffs.median_first_reply_s / 60))
+        lines.append(f"Ждали первого ответа (медиана): {minutes} мин")
+    return lines

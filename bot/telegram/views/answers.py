@@ -24,6 +24,7 @@ from bot.telegram.views.cards import render_card, render_services
 from bot.telegram.views.common import Reply, render_not_found, render_smalltalk
 from bot.telegram.views.crisis import lead_line, render_crisis
 from bot.telegram.views.events import render_event_answer, render_events, render_no_next_event
+from bot.telegram.views.feedback import rating_row
 from bot.telegram.views.texts import ARTICLE_GONE
 
 
@@ -52,11 +53,15 @@ def _body(answer: Answer) -> Reply:
     raise TypeError(f"no view for {type(answer).__name__}")
 
 
-def render_answer(answer: Answer) -> Reply:
+def render_answer(answer: Answer, answer_id: int | None = None) -> Reply:
+    """The answer as a message; with `answer_id` (the answer as recorded for rating, see
+    `bot.domain.feedback`) a 👍 / 👎 row under it. Pure: recording is the caller's."""
     reply = _body(answer)
     reply.subject = answer.subject
     if answer.more:
         reply.buttons.extend(more_buttons(answer.more))
+    if answer_id is not None:
+        reply.buttons.append(rating_row(answer_id))
     if answer.lead:
         reply.text = f"{lead_line(answer.lead)}\n\n{reply.text}"
     return reply
