@@ -512,3 +512,30 @@ def nearby_places(name: str) -> list[str]:
         out.append(region_of[key])
     out.extend(cities_of.get(key, []))
     return out
+
+
+def region_names() -> list[str]:
+    """Every region the [regions] table of places.toml knows, as it spells them."""
+    names: dict[str, str] = {}
+    region_of_city, _ = _regions()
+    for region in region_of_city.values():
+        names.setdefault(normalize(region), region)
+    return sorted(names.values())
+
+
+def region_of(text: str) -> str | None:
+    """The region a typed city or region name stands for («Тюмень», «в Тюмени», «тюменская
+    область» → «Тюменская область»), or None. Cities come from the [regions] table; any
+    inflection is read through lemmas, so «Екатеринбурге» finds «Екатеринбург»."""
+    region_of_city, _ = _regions()
+    words = [w for w in _TOKEN_RE.findall(text) if normalize(w) not in _QUERY_PREPS]
+    wanted = _lemmas(" ".join(words))
+    if not wanted:
+        return None
+    for name in region_names():
+        if _lemmas(name) == wanted:
+            return name
+    for city, region in region_of_city.items():
+        if _lemmas(city) == wanted:
+            return region
+    return None

@@ -331,6 +331,15 @@ class Handoffs(Protocol):
     async def handoffs_since(self, since: float) -> list[HandoffRow]: ...
 
 
+class ChatRegions(Protocol):
+    """The region a person chose to tell (a region name of data/places.toml), per chat."""
+
+    async def set_chat_region(self, chat_id: int, region: str) -> None: ...
+    async def chat_region(self, chat_id: int) -> str | None: ...
+    async def forget_chat_region(self, chat_id: int) -> bool: ...
+    async def chats_in_region(self, region: str) -> list[int]: ...
+
+
 class AuditLog(Protocol):
     async def audit(self, admin_id: int, action: str, detail: str = "") -> None: ...
     async def recent_audit(self, limit: int = 10) -> list[tuple[str, int, str, str]]: ...
@@ -437,6 +446,7 @@ class Store(
     QueryLog,
     AuditLog,
     Handoffs,
+    ChatRegions,
     AnswerRatings,
     ReviewQueue,
     EditorRoles,

@@ -186,4 +186,13 @@ MIGRATIONS: list[str] = [
         added_at TEXT NOT NULL
     );
     """,
+    # 8: the region a person chose (/region), as a region name from data/places.toml —
+    #    never coordinates; deleted by /forget
+    """
+    CREATE TABLE chat_regions (
+        chat_id INTEGER PRIMARY KEY,
+        region  TEXT NOT NULL,
+        set_at  TEXT NOT NULL
+    );
+    """,
 ]

@@ -894,3 +894,28 @@ class SqliteStore:
             "SELECT user_id, added_by, added_at FROM editors ORDER BY added_at, user_id"
         ) as cur:
             return [EditorRow(r[0], r[1], r[2]) for r in await cur.fetchall()]
+
+    # ---- the region a person chose ----------------------------------------------------
+    async def set_chat_region(self, chat_id: int, region: str) -> None:
+        await self._write(
+            "INSERT INTO chat_regions(chat_id, region, set_at) VALUES(?, ?, ?) "
+            "ON CONFLICT(chat_id) DO UPDATE SET region=excluded.region, set_at=excluded.set_at",
+            (chat_id, region, _now()),
+        )
+
+    async def chat_region(self, chat_id: int) -> str | None:
+        async with self._db.execute(
+            "SELECT region FROM chat_regions WHERE chat_id=?", (chat_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def forget_chat_region(self, chat_id: int) -> bool:
+        cur = await self._write("DELETE FROM chat_regions WHERE chat_id=?", (chat_id,))
+        return cur.rowcount == 1
+
+    async def chats_in_region(self, region: str) -> list[int]:
+        async with self._db.execute(
+            "SELECT chat_id FROM chat_regions WHERE region=? ORDER BY chat_id", (region,)
+        ) as cur:
+            return [r[0] for r in await cur.fetchall()]
