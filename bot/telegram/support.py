@@ -22,7 +22,8 @@ import asyncio
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.enums import ContentType
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import ForumTopic, Message
 
 from bot.domain.handoff import HandoffDesk
@@ -35,6 +36,23 @@ log = logging.getLogger(__name__)
 
 # Telegram's answers meaning «this chat has no topics» and «that topic is gone or closed».
 _NOT_A_FORUM = ("not a forum", "chat_not_forum", "forum_disabled")
+# What a specialist may send the person; service messages (a topic closed in the client…)
+# cannot be copied and are not meant for them.
+RELAYABLE = frozenset(
+    {
+        ContentType.TEXT,
+        ContentType.PHOTO,
+        ContentType.DOCUMENT,
+        ContentType.VOICE,
+        ContentType.AUDIO,
+        ContentType.VIDEO,
+        ContentType.VIDEO_NOTE,
+        ContentType.ANIMATION,
+        ContentType.STICKER,
+        ContentType.LOCATION,
+        ContentType.CONTACT,
+    }
+)
 MAX_TOPIC_WAIT = 600.0  # seconds a new conversation may wait for Telegram's topic limit
 _TOPIC_GONE = ("thread not found", "topic_deleted", "topic_closed", "topic_id_invalid")
 
@@ -189,6 +207,13 @@ class SupportRelay:
         return None
 
     async def to_person(self, bot: Bot, message: Message, handoff: HandoffRow) -> None:
-        """A specialist's answer reaches the person as a message from the bot."""
-        await bot.copy_message(handoff.chat_id, self.chat_id, message.message_id)
+        """A specialist's answer reaches the person as a message from the bot; when the
+        person has blocked the bot, the specialists are told so in the conversation."""
+        if message.content_type not in RELAYABLE:
+            return  # a topic closed or renamed in the client, a pin: not for the person
+        try:
+            await bot.copy_message(handoff.chat_id, self.chat_id, message.message_id)
+        except TelegramForbiddenError:
+            await self.note(bot, handoff, texts.SUPPORT_PERSON_GONE)
+            return
         await self.desk.answered(handoff)

@@ -237,3 +237,15 @@ async def test_stats_count_conversations_and_the_wait_for_a_first_answer(forum) 
     assert "Разговоров со специалистами за 7 дней: 1" in stats
     assert "С ответом специалиста: 1" in stats
     assert "Ждали первого ответа (медиана): 6 мин" in stats
+
+
+async def test_a_topic_closed_in_the_client_or_a_blocked_bot_is_handled_quietly(forum) -> None:
+    api = forum.api
+    await forum.send("/human")
+    thread = only_topic(api)
+    await forum.push(api.close_topic(SUPPORT, thread, user_id=SPECIALIST))
+    await forum.push(api.reopen_topic(SUPPORT, thread, user_id=SPECIALIST))
+    assert not any("topic" in t.lower() for t in person_sees(api))  # nothing copied to them
+    api.block_chat(USER_ID)
+    await specialist_says(forum, "Вы здесь?", message_thread_id=thread)
+    assert "заблокировал" in api.texts_in(SUPPORT, thread)[-1]
