@@ -20,6 +20,8 @@ from bot.bootstrap import bootstrap
 from bot.datafile import validate_data_files
 from bot.domain.admin import AdminDesk
 from bot.domain.answering import CONTEXT_TTL, Answerer
+from bot.domain.broadcasts import BroadcastDesk
+from bot.domain.centres import CentreDirectory, table_worker
 from bot.domain.crisis import CrisisDetector
 from bot.domain.distress import DistressScorer
 from bot.domain.events import EventsService
@@ -27,6 +29,7 @@ from bot.domain.feedback import Feedback, rater_key
 from bot.domain.handoff import HandoffDesk, SupportHours
 from bot.domain.library import Library
 from bot.domain.notifications import NotificationPlanner
+from bot.domain.regions import RegionBook, Regions
 from bot.domain.review import ReviewDesk
 from bot.domain.roles import Roles
 from bot.domain.smalltalk import SmallTalkReader
@@ -64,6 +67,9 @@ class App:
     feedback: Feedback
     review: ReviewDesk
     roles: Roles
+    centres: CentreDirectory | None = None  # the directory of centres (/centres)
+    regions: Regions | None = None  # the person's region (/region, /forget)
+    broadcasts: BroadcastDesk | None = None  # announcements (/broadcast)
     sender: Sender | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -74,6 +80,7 @@ class App:
         # environment.
         os.environ["DATA_DIR"] = str(settings.data_dir)
         validate_data_files(settings.data_dir)
+        region_book = RegionBook.load(settings.data_dir / "regions.toml")
         crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
         smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
         distress = DistressScorer.load(settings.data_dir / "distress_model.bin")
@@ -93,8 +100,19 @@ class App:
             store, ParseWorker(settings.parse_timeout_s, settings.parse_memory_mb)
         )
         events = EventsService(store, settings.today, settings.tz)
+        # /centres files are read in a worker process of their own (started at the first one).
+        centres = CentreDirectory(
+            store, table_worker(settings.parse_timeout_s, settings.parse_memory_mb)
+        )
         answerer = Answerer(
-            store, search, crisis, events, settings.today, smalltalk, distress=distress
+            store,
+            search,
+            crisis,
+            events,
+            settings.today,
+            smalltalk,
+            distress=distress,
+            centres=centres,
         )
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
         hours = SupportHours.parse(settings.support_hours) if settings.support_hours else None
@@ -120,6 +138,9 @@ class App:
             feedback=Feedback(store, rater_key(token)),
             review=ReviewDesk(store, search),
             roles=roles,
+            centres=centres,
+            regions=Regions(store, region_book),
+            broadcasts=BroadcastDesk(store),
         )
 
     def today(self) -> dt.date:
@@ -137,16 +158,23 @@ class App:
             "feedback": self.feedback,
             "review": self.review,
             "roles": self.roles,
+            "centres": self.centres,
+            "regions": self.regions,
+            "broadcasts": self.broadcasts,
         }
 
     async def close(self) -> None:
         await self.ingest.close()  # the parse worker process
+        if self.centres is not None:
+            await self.centres.close()  # and the one of /centres files
         await self.store.close()
 
     async def start_background(self, sender: Sender) -> None:
         """Start the outbox sender and the periodic jobs (reminders, query-log purge)."""
         self.sender = sender
         self.library.sender = sender
+        if self.broadcasts is not None:
+            self.broadcasts.sender = sender  # «Отправить» wakes it: no wait for its next poll
         self._tasks = [
             asyncio.create_task(sender.run(), name="outbox"),
             asyncio.create_task(self._periodic(), name="periodic"),
@@ -176,3 +204,5 @@ class App:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         self.library.sender = None
+        if self.broadcasts is not None:
+            self.broadcasts.sender = None

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class DataFileError(ValueError):
@@ -153,3 +153,37 @@ def validate_data_files(folder: Path | None = None) -> None:
     folder = folder or data_dir()
     for name, model in SCHEMAS.items():
         read_data(folder / name, model)
+
+
+# ---------------------------------------------------------------------- regions.toml
+class _RegionSpec(_Strict):
+    code: int = Field(ge=1, le=99)
+    name: str = Field(min_length=1)
+    capital: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class RegionsSpec(_Strict):
+    """data/regions.toml: each region's administrative centre, for a shared location.
+    Codes and names are unique (a code is what a region button carries); the popular
+    regions are names of the list. Whether the names are those of places.toml is checked
+    by the loader (`bot.domain.regions.RegionBook.load`), which knows that table."""
+
+    popular: list[str] = []
+    regions: list[_RegionSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegionsSpec:
+        for what, values in (
+            ("code", [str(r.code) for r in self.regions]),
+            ("name", [r.name for r in self.regions]),
+        ):
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ValueError(f"{what} repeated: {', '.join(repeated)}")
+        names = {r.name for r in self.regions}
+        unknown = [p for p in self.popular if p not in names]
+        if unknown:
+            raise ValueError(f"popular names a region the list lacks: {', '.join(unknown)}")
+        return self

@@ -11,6 +11,8 @@ from aiogram import Router
 
 from handlers import (
     admin,
+    broadcast,
+    centres,
     common,
     editors,
     errors,
@@ -19,6 +21,7 @@ from handlers import (
     handoff,
     inline,
     other,
+    region,
     review,
     search,
     services,
@@ -29,13 +32,16 @@ from handlers import (
 AREAS = (
     errors,
     common,
+    centres,  # before admin: a file captioned /centres is a directory, not an article
     admin,
     editors,
     review,
     feedback,
+    broadcast,
     services,
     events,
     handoff,
+    region,  # after the hand-off (a conversation is relayed), before the search
     search,
     inline,
     other,

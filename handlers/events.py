@@ -1,4 +1,5 @@
-"""/events with filters and pages, calendar files, /subscribe and /unsubscribe."""
+"""/events with filters and pages (the person's region first, when they told it), calendar
+files, /subscribe (also `/subscribe регион`) and /unsubscribe."""
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -28,7 +29,8 @@ async def events(
     message: Message, bot: Bot, events: EventsService, command: CommandObject | None = None
 ) -> None:
     topic = command.args if command and command.args else ""
-    await send_reply(bot, message.chat.id, render_answer(await events.page(topic)))
+    answer = await events.page(topic, chat_id=message.chat.id)
+    await send_reply(bot, message.chat.id, render_answer(answer))
 
 
 async def events_page(
@@ -37,7 +39,9 @@ async def events_page(
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    answer = await events.page(callback_data.topic, callback_data.offset, callback_data.past)
+    answer = await events.page(
+        callback_data.topic, callback_data.offset, callback_data.past, query.message.chat.id
+    )
     await edit_or_send(bot, query.message, render_answer(answer))
 
 

@@ -1414,6 +1414,20 @@ class FakeBotAPI:
         return self._push_media("voice", voice, chat_id, user_id, chat_type, caption, first_name,
                                 message_thread_id, reply_to_message_id)
 
+    def push_location(
+        self,
+        latitude: float,
+        longitude: float,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Тест",
+    ) -> int:
+        """A user shares a location (a request_location button or the attachment menu)."""
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._push_media("location", location, chat_id, user_id, chat_type, None,
+                                first_name)
+
     def push_sticker(
         self,
         chat_id: int | None = None,

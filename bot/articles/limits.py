@@ -76,16 +76,23 @@ def too_large_message(size: int | None, limit: int) -> str:
 
 def check_docx_archive(archive: zipfile.ZipFile) -> None:
     """Parts, unpacked size, compression ratio and XML depth of a .docx, before it is opened."""
+    check_zip_archive(archive, ".docx", _RESAVE)
+
+
+def check_zip_archive(archive: zipfile.ZipFile, label: str, resave: str) -> None:
+    """The .docx limits for any Office Open XML package (a .docx, an .xlsx of /centres):
+    parts, unpacked size, compression ratio, XML depth and DTDs, read before the library
+    opens it. `label` names the format in the refusal, `resave` says how to fix it."""
     members = archive.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
         raise DocumentTooLarge(
-            f"Файл .docx слишком сложный: в нём {_count(len(members))} частей, можно до "
-            f"{_count(MAX_ZIP_MEMBERS)} — {_RESAVE}"
+            f"Файл {label} слишком сложный: в нём {_count(len(members))} частей, можно до "
+            f"{_count(MAX_ZIP_MEMBERS)} — {resave}"
         )
     unpacked = sum(info.file_size for info in members)
     if unpacked > MAX_UNZIPPED_BYTES:
         raise DocumentTooLarge(
-            f"Файл .docx после распаковки слишком большой ({_mb(unpacked)} МБ); можно до "
+            f"Файл {label} после распаковки слишком большой ({_mb(unpacked)} МБ); можно до "
             f"{_mb(MAX_UNZIPPED_BYTES)} МБ — уменьшите картинки или пришлите только текст"
         )
     for info in members:
@@ -94,13 +101,13 @@ def check_docx_archive(archive: zipfile.ZipFile) -> None:
         ):
             ratio = info.file_size // max(info.compress_size, 1)
             raise DocumentTooLarge(
-                f"Файл .docx сжат неправдоподобно сильно ({_count(ratio)}:1, часть "
-                f"{info.filename}): похоже на zip-бомбу — {_RESAVE}"
+                f"Файл {label} сжат неправдоподобно сильно ({_count(ratio)}:1, часть "
+                f"{info.filename}): похоже на zip-бомбу — {resave}"
             )
     for info in members:
         if info.filename.endswith((".xml", ".rels")):
             with archive.open(info) as stream:
-                check_xml_depth(stream)
+                check_xml_depth(stream, label=label, resave=resave)
 
 
 class _TooDeep(Exception):
@@ -111,7 +118,9 @@ class _Doctype(Exception):
     pass
 
 
-def check_xml_depth(stream: IO[bytes], limit: int = MAX_XML_DEPTH) -> None:
+def check_xml_depth(
+    stream: IO[bytes], limit: int = MAX_XML_DEPTH, label: str = ".docx", resave: str = _RESAVE
+) -> None:
     """Refuse XML nested deeper than ``limit`` or declaring a DOCTYPE; streamed, no tree.
 
     Malformed XML is left for the real parser to judge (python-docx refuses it with its own
@@ -142,11 +151,11 @@ def check_xml_depth(stream: IO[bytes], limit: int = MAX_XML_DEPTH) -> None:
         parser.Parse(b"", True)
     except _TooDeep:
         raise DocumentTooLarge(
-            f"Файл .docx слишком сложный: вложенность разметки больше {limit} уровней — {_RESAVE}"
+            f"Файл {label} слишком сложный: вложенность разметки больше {limit} уровней — {resave}"
         ) from None
     except _Doctype:
         raise DocumentTooLarge(
-            f"Файл .docx содержит объявление DTD, которого в документах Word не бывает — {_RESAVE}"
+            f"Файл {label} содержит объявление DTD, которого в файлах Office не бывает — {resave}"
         ) from None
     except expat.ExpatError:
         return

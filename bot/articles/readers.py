@@ -154,7 +154,12 @@ def read_document(data: bytes, filename: str) -> RawDocument:
 
 
 def decode_text(data: bytes, *, markup: bool = False) -> str:
-    """Decode a text file in an unknown encoding, or raise ``UnreadableDocument``.
+    """Decode a text file in an unknown encoding, or raise ``UnreadableDocument``."""
+    return decoding(data, markup=markup)[0]
+
+
+def decoding(data: bytes, *, markup: bool = False) -> tuple[str, str]:
+    """(text, codec) of a text file in an unknown encoding, or raise ``UnreadableDocument``.
 
     charset-normalizer proposes the encodings. A UTF-8 verdict is structural (single-byte
     text is practically never valid multi-byte UTF-8) and is taken as is; among
@@ -170,22 +175,22 @@ def decode_text(data: bytes, *, markup: bool = False) -> str:
         for bom, codec in _BOM_CODECS:
             if data.startswith(bom):
                 try:
-                    return _normalize_newlines(data.decode(codec))
+                    return _normalize_newlines(data.decode(codec)), codec
                 except UnicodeDecodeError:
                     break
 
     matches = list(from_bytes(data))
     if matches and matches[0].encoding in _STRUCTURAL_CODECS:
-        return _normalize_newlines(str(matches[0]))
+        return _normalize_newlines(str(matches[0])), matches[0].encoding
 
-    best_text, best_score = None, -1.0
+    best_text, best_codec, best_score = None, "", -1.0
 
     def consider(text: str, codec: str) -> None:
-        nonlocal best_text, best_score
+        nonlocal best_text, best_codec, best_score
         stats = _TextStats.of(_strip_markup(text) if markup else text)
         rank = stats.rank + _CODEC_PRIOR.get(codec, 0.0)
         if stats.acceptable and rank > best_score + 1e-9:
-            best_text, best_score = text, rank
+            best_text, best_codec, best_score = text, codec, rank
 
     for match in matches:
         consider(str(match), match.encoding)
@@ -204,7 +209,7 @@ def decode_text(data: bytes, *, markup: bool = False) -> str:
         raise UnreadableDocument(
             "Не удалось определить кодировку текста: сохраните файл в UTF-8 и пришлите снова"
         )
-    return _normalize_newlines(best_text)
+    return _normalize_newlines(best_text), best_codec
 
 
 def text_plausibility(text: str) -> float:

@@ -39,6 +39,7 @@ from bot.domain.answers import (
     SmallTalkAnswer,
     events_page,
 )
+from bot.domain.centres import CentreDirectory, CentresAnswer
 from bot.domain.crisis import CrisisDetector, CrisisMatch
 from bot.domain.distress import DistressScorer
 from bot.domain.events import PAGE_SIZE, EventsService
@@ -401,6 +402,7 @@ class Answerer:
         smalltalk: SmallTalkReader,
         clock: Callable[[], float] = time.time,
         distress: DistressScorer | None = None,
+        centres: CentreDirectory | None = None,
     ) -> None:
         self.store = store
         self.search = search
@@ -411,6 +413,8 @@ class Answerer:
         self.clock = clock
         self.distress = distress
         self.event_words = EventWords.load()
+        # The directory of centres (/centres): «где ближайший семейный мфц».
+        self.centres = centres if centres is not None else CentreDirectory(store)
 
     async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Answer:
         message = Message(text.strip())
@@ -467,12 +471,17 @@ class Answerer:
             answer = await self.about_subject(subject, message)
             if answer is not None:
                 return answer
+        centres = await self.where_is_centre(message, chat_id, log_query)
+        if centres is not None:
+            return centres
         request = read_events_request(
             message, self.search.analyzer.vocab.stopwords, self.event_words
         )
         if request is not None:
+            # The person's region (when they told it) goes first in the list.
+            region = await self.store.chat_region(chat_id) if chat_id is not None else None
             listing = await self.events.listing(
-                self.today(), request.topic, request.months, request.year, loose=True
+                self.today(), request.topic, request.months, request.year, True, region
             )
             if listing.upcoming or listing.past or listing.planned or not request.topic:
                 if log_query:
@@ -503,6 +512,24 @@ class Answerer:
         if others:
             titles = await self.titles(others)
             answer.more = [(d, titles[d]) for d in others if d in titles]
+        return answer
+
+    async def where_is_centre(
+        self, message: Message, chat_id: int | None, log_query: bool
+    ) -> CentresAnswer | None:
+        """«где ближайший семейный мфц», «адрес кцсон в Тюмени»: the directory's centres in
+        the place the question names, else in the region the person saved; None for any
+        other question. Only uploaded rows are ever shown (bot.domain.centres)."""
+        request = await self.centres.read_question(message)
+        if request is None:
+            return None
+        region, from_chat = request.region, False
+        if region is None and chat_id is not None:
+            region = await self.store.chat_region(chat_id)
+            from_chat = region is not None
+        answer = await self.centres.find(request, region, from_chat)
+        if log_query:
+            await self.store.log_query(redact(message.text), "centres", bool(answer.centres))
         return answer
 
     async def _fit_the_question(self, result: SearchResult, message: Message) -> list[Hit]:

@@ -12,6 +12,7 @@ from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.extract_events import specific_kind_names
 from bot.articles.places import nearby_places, normalize_place
 from bot.domain.ics import event_ics, ics_filename
+from bot.domain.regions import region_of_place
 from bot.store import Store
 from bot.store.base import EventRow
 from bot.text.morph import lemma
@@ -108,6 +109,10 @@ class EventListing:
     past: list[EventRow]
     topic: str
     planned: list[EventRow] = field(default_factory=list)  # announced, dates not yet known
+    # The person's region, when they told it and the filter names no place: the first
+    # `local` upcoming events are in it, the others after (the list is headed accordingly).
+    region: str | None = None
+    local: int = 0
 
 
 class EventsService:
@@ -121,11 +126,15 @@ class EventsService:
         self.today = today
         self.tz = tz  # of times in calendar files
 
-    async def page(self, topic: str = "", offset: int = 0, past: bool = False) -> EventsAnswer:
-        """The /events list from `offset`: upcoming first; when none, the latest past ones."""
+    async def page(
+        self, topic: str = "", offset: int = 0, past: bool = False, chat_id: int | None = None
+    ) -> EventsAnswer:
+        """The /events list from `offset`: upcoming first; when none, the latest past ones.
+        With `chat_id`, the events of the region that chat told come first."""
         from bot.domain.answers import events_page  # answers are built on listings
 
-        listing = await self.listing(self.today(), clean_topic(topic))
+        region = await self.store.chat_region(chat_id) if chat_id is not None else None
+        listing = await self.listing(self.today(), clean_topic(topic), region=region)
         return events_page(listing, self.today(), offset, past)
 
     async def calendar_file(self, event_id: int) -> tuple[str, bytes] | None:
@@ -142,7 +151,10 @@ class EventsService:
         months: tuple[int, ...] = (),
         year: int | None = None,
         loose: bool = False,
+        region: str | None = None,
     ) -> EventListing:
+        """Events matching the filter. `region` (the person's): when the filter names no
+        place, that region's upcoming events go first, the rest after, each soonest first."""
         wanted = EventFilter.read(topic, months, year, loose)
         upcoming = [e for e in await self.store.events_from(today, 500) if wanted.matches(e)]
         past = [e for e in await self.store.events_before(today, 200) if wanted.matches(e)]
@@ -150,7 +162,12 @@ class EventsService:
         if not months and year is None:
             planned = [e for e in await self.store.planned_events(today) if wanted.matches(e)]
         label = " ".join(filter(None, [topic, _period_label(months, year)]))
-        return EventListing(_unique(upcoming), _unique(past), label, _unique(planned))
+        listing = EventListing(_unique(upcoming), _unique(past), label, _unique(planned))
+        if region and not wanted.places:
+            local = [e for e in listing.upcoming if region_of_place(e.place) == region]
+            others = [e for e in listing.upcoming if region_of_place(e.place) != region]
+            listing.upcoming, listing.region, listing.local = local + others, region, len(local)
+        return listing
 
     async def next_of_article(self, article_id: int, today: dt.date) -> EventListing | None:
         """What comes after the events an article reports: its upcoming and planned events

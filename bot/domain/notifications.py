@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from bot.domain.events import event_matches, topic_lemmas
+from bot.domain.events import EventFilter
 from bot.store import Store
 from bot.store.base import EventRow, Outgoing
 
@@ -31,14 +31,17 @@ class NotificationPlanner:
         self.reminder_days = reminder_days
 
     async def _enqueue(self, events: list[EventRow], notice: str) -> int:
-        subs = [
-            (chat, topic_lemmas(topic)) for chat, topic in await self.store.active_subscriptions()
-        ]
+        # A topic is read as /events reads a filter: a place stands for its region and a
+        # region for its cities, so «/subscribe регион» (a region's name) hears of events
+        # stored under any of its cities. Read once per distinct topic, not per subscriber.
+        active = await self.store.active_subscriptions()
+        filters = {topic: EventFilter.read(topic) for topic in {t for _, t in active}}
+        subs = [(chat, filters[topic]) for chat, topic in active]
         items = [
             Outgoing(chat, f"{notice}:{_happening(event)}:{chat}", notice=notice, event_id=event.id)
             for event in events
             for chat, wanted in subs
-            if event_matches(event, wanted)
+            if wanted.matches(event)
         ]
         return await self.store.enqueue(items) if items else 0
 

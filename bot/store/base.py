@@ -434,6 +434,93 @@ class EditorRoles(Protocol):
     async def list_editors(self) -> list[EditorRow]: ...
 
 
+# ---- the directory of centres (/centres, issue #15) ---------------------------------------
+@dataclass(frozen=True, slots=True)
+class CentreRow:
+    """One centre of the uploaded directory, as validated (bot.domain.centre_table): the
+    region is a region name of data/places.toml; coordinates both or neither."""
+
+    name: str
+    kind: str  # free text: «Семейный МФЦ», «КЦСОН», «опека»…
+    region: str
+    city: str
+    address: str
+    phones: str = ""
+    hours: str = ""
+    site: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCentres:
+    """What confirming a pending upload did: 'saved' (with the rows and each replaced
+    region's count before), 'gone' (no such pending upload, expired or already saved) or
+    'stale' (the directory changed after it was sent: saving it would undo that)."""
+
+    status: Literal["saved", "gone", "stale"]
+    rows: list[CentreRow]
+    before: dict[str, int]
+
+
+class Centres(Protocol):
+    """The directory of centres by region, and uploads waiting for «Сохранить N верных
+    строк». Saving replaces every region the rows name, in one transaction."""
+
+    async def save_centres(
+        self, admin_id: int, filename: str, rows: Sequence[CentreRow], now: float
+    ) -> dict[str, int]: ...
+    async def stage_centres(
+        self, admin_id: int, filename: str, rows: Sequence[CentreRow], now: float, ttl: float
+    ) -> int: ...
+    async def confirm_centres(self, upload_id: int, now: float, ttl: float) -> SavedCentres: ...
+    async def centres_in(self, region: str) -> list[CentreRow]: ...
+    async def located_centres(self) -> list[CentreRow]: ...
+    async def centre_kinds(self) -> list[str]: ...
+    async def centre_places(self) -> list[tuple[str, str]]: ...
+    async def centre_counts(self) -> list[tuple[str, str, int]]: ...
+
+
+# ---- announcements (/broadcast, issue #15) ----------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BroadcastRow:
+    """An announcement: the text as the admin wrote it, the audience (a region name and a
+    subscription topic, None: not limited) and its state; `recipients` were queued at
+    «Отправить» (each an outbox row keyed 'broadcast:<id>:<chat>')."""
+
+    id: int
+    admin_id: int
+    text: str
+    region: str | None
+    topic: str | None
+    status: str  # draft | sending | done | cancelled
+    recipients: int
+    created_at: str
+    sent_at: str | None = None
+
+
+def broadcast_key(broadcast_id: int, chat_id: int) -> str:
+    """The outbox dedupe key of one announcement to one chat: once-only, also across
+    restarts; the store counts a broadcast's delivery by this prefix."""
+    return f"broadcast:{broadcast_id}:{chat_id}"
+
+
+class BroadcastStore(Protocol):
+    """Announcements and their delivery. `start_broadcast` moves a draft to 'sending' and
+    queues its messages in one transaction — a second press, or a crash in between, can
+    neither send twice nor leave a half-queued broadcast."""
+
+    async def add_broadcast(
+        self, admin_id: int, text: str, region: str | None, topic: str | None
+    ) -> int: ...
+    async def get_broadcast(self, broadcast_id: int) -> BroadcastRow | None: ...
+    async def start_broadcast(self, broadcast_id: int, items: Sequence[Outgoing]) -> int | None: ...
+    async def cancel_broadcast(self, broadcast_id: int) -> bool: ...
+    async def finish_broadcast(self, broadcast_id: int) -> bool: ...
+    async def broadcast_outcome(self, broadcast_id: int) -> dict[str, int]: ...
+    async def recent_broadcasts(self, limit: int = 5) -> list[BroadcastRow]: ...
+
+
 class Store(
     MetaStore,
     ArticleStore,
@@ -450,6 +537,8 @@ class Store(
     AnswerRatings,
     ReviewQueue,
     EditorRoles,
+    Centres,
+    BroadcastStore,
     Protocol,
 ):
     """Everything the bot keeps. `bot.store.open_store` gives the configured backend."""

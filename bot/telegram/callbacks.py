@@ -92,3 +92,31 @@ class ReviewLink(CallbackData, prefix="rvl"):
 
 
 REF_MAX = 24
+
+
+# ---- the person's region and announcements (issue #15) ----------------------------------
+class RegionPick(CallbackData, prefix="reg"):
+    """A region button of /region: the region's number in data/regions.toml (a name would
+    not fit 64 bytes). At most 6 bytes."""
+
+    code: int = Field(ge=1, le=99)
+
+
+class RegionSubscribe(CallbackData, prefix="regsub"):
+    """«Подписаться на мой регион»: the region is read from the store, not carried. No
+    fields: «regsub», 6 bytes."""
+
+
+class BroadcastAct(CallbackData, prefix="bc"):
+    """«Отправить» (send) or «Отмена» (cancel) under a broadcast preview. At most 26 bytes."""
+
+    act: str = Field(pattern=r"^(send|cancel)$")
+    broadcast_id: int = Field(ge=1, le=MAX_ID)
+
+
+# ---- the directory of centres (/centres, issue #15) --------------------------------------
+class SaveCentres(CallbackData, prefix="ctr"):
+    """«Сохранить N верных строк» under a /centres file with bad rows: the pending upload's
+    id only (its rows wait in the store). At most 20 bytes."""
+
+    upload_id: int = Field(ge=1, le=MAX_ID)

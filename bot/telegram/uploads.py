@@ -8,7 +8,9 @@ import io
 from aiogram import Bot
 
 from bot.articles.limits import too_large_message
+from bot.domain.centre_table import is_table_name
 from bot.telegram.formatting import esc
+from bot.telegram.views.texts import CENTRES_FORMAT
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses larger files
 ALLOWED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -62,3 +64,12 @@ async def download(bot: Bot, file_id: str, limit: int) -> bytes:
     buffer = _BoundedBuffer(limit)
     await bot.download_file(file.file_path or "", destination=buffer)
     return buffer.getvalue()
+
+
+def check_table_upload(limit: int, filename: str, size: int | None) -> str | None:
+    """The /centres counterpart of `check_upload`: a .csv or .xlsx within the limit."""
+    if not is_table_name(filename):
+        return CENTRES_FORMAT
+    if size is not None and size > limit:
+        return too_large_message(size, limit)
+    return None

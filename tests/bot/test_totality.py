@@ -37,6 +37,9 @@ COMMANDS = st.sampled_from(
         "/services",
         "/stats",
         "/add",
+        "/region",
+        "/forget",
+        "/broadcast",
         "/nonexistent",
         "/",
     ]
@@ -55,6 +58,9 @@ CALLBACKS = st.one_of(
     st.builds(lambda n: f"open:a:{n}", NUMBERS),
     st.builds(lambda n: f"del:{n}:1", NUMBERS),
     st.builds(lambda n: f"ev:{n}::0", NUMBERS),
+    st.builds(lambda n: f"reg:{n}", NUMBERS),
+    st.builds(lambda a, n: f"bc:{a}:{n}", st.sampled_from(["send", "cancel"]), NUMBERS),
+    st.just("regsub"),
 )
 
 

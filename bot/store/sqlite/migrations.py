@@ -195,4 +195,49 @@ MIGRATIONS: list[str] = [
         set_at  TEXT NOT NULL
     );
     """,
+    # 9: the directory of centres (/centres): the rows admins uploaded, by region, and the
+    #    uploads themselves — 'pending' ones keep their good rows (JSON) until «Сохранить N
+    #    верных строк» is pressed or a day passes; 'saved' ones keep only who, what and when
+    """
+    CREATE TABLE centre_uploads (
+        id         INTEGER PRIMARY KEY,
+        admin_id   INTEGER NOT NULL,
+        filename   TEXT NOT NULL,
+        status     TEXT NOT NULL,              -- 'pending' | 'saved'
+        rows       TEXT NOT NULL DEFAULT '[]', -- JSON of the good rows while pending
+        created_at REAL NOT NULL               -- unix time
+    );
+    CREATE TABLE centres (
+        id        INTEGER PRIMARY KEY,
+        region    TEXT NOT NULL,               -- a region name of data/places.toml
+        city      TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        address   TEXT NOT NULL,
+        phones    TEXT NOT NULL DEFAULT '',
+        hours     TEXT NOT NULL DEFAULT '',
+        site      TEXT NOT NULL DEFAULT '',
+        lat       REAL,                        -- both or neither
+        lon       REAL,
+        upload_id INTEGER NOT NULL REFERENCES centre_uploads(id)
+    );
+    CREATE INDEX centres_region ON centres(region);
+    """,
+    # 10: announcements admins send (/broadcast): the text as written, the audience asked
+    #     for (a region name, a subscription topic — NULL: not limited) and where it stands
+    #     (draft → sending → done, or cancelled). Recipients are not listed here: each is an
+    #     outbox row with the dedupe key 'broadcast:<id>:<chat>', once-only across restarts.
+    """
+    CREATE TABLE broadcasts (
+        id         INTEGER PRIMARY KEY,
+        admin_id   INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        region     TEXT,
+        topic      TEXT,
+        status     TEXT NOT NULL DEFAULT 'draft',  -- draft | sending | done | cancelled
+        recipients INTEGER NOT NULL DEFAULT 0,      -- queued when «Отправить» was pressed
+        created_at TEXT NOT NULL,
+        sent_at    TEXT
+    );
+    """,
 ]

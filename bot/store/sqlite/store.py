@@ -21,6 +21,8 @@ import aiosqlite
 from bot.store.base import (
     AnswerRow,
     ArticleRow,
+    BroadcastRow,
+    CentreRow,
     Counted,
     DocRef,
     EditorRow,
@@ -34,8 +36,10 @@ from bot.store.base import (
     Outgoing,
     RatingCount,
     ReviewRow,
+    SavedCentres,
     TermQuery,
     WeekShare,
+    broadcast_key,
     index_terms,
 )
 from bot.store.sqlite.migrations import MIGRATIONS
@@ -919,3 +923,188 @@ class SqliteStore:
             "SELECT chat_id FROM chat_regions WHERE region=? ORDER BY chat_id", (region,)
         ) as cur:
             return [r[0] for r in await cur.fetchall()]
+
+    # ---- the directory of centres (/centres) ------------------------------------------
+    async def save_centres(
+        self, admin_id: int, filename: str, rows: Sequence[CentreRow], now: float
+    ) -> dict[str, int]:
+        """Store an upload: every region its rows name is replaced, in one transaction.
+        Returns each replaced region's count before."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO centre_uploads(admin_id, filename, status, created_at)"
+                " VALUES(?, ?, 'saved', ?)",
+                (admin_id, filename, now),
+            )
+            assert cur.lastrowid is not None
+            return await _replace_centres(db, cur.lastrowid, rows)
+
+    async def stage_centres(
+        self, admin_id: int, filename: str, rows: Sequence[CentreRow], now: float, ttl: float
+    ) -> int:
+        """Keep an upload's good rows until «Сохранить» is pressed; pending uploads older
+        than `ttl` seconds are dropped in the same turn."""
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM centre_uploads WHERE status='pending' AND created_at < ?",
+                (now - ttl,),
+            )
+            cur = await db.execute(
+                "INSERT INTO centre_uploads(admin_id, filename, status, rows, created_at)"
+                " VALUES(?, ?, 'pending', ?, ?)",
+                (admin_id, filename, json.dumps([_centre_dict(r) for r in rows]), now),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def confirm_centres(self, upload_id: int, now: float, ttl: float) -> SavedCentres:
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT rows FROM centre_uploads WHERE id=? AND status='pending' AND created_at>=?",
+                (upload_id, now - ttl),
+            ) as cur:
+                pending = await cur.fetchone()
+            if pending is None:
+                return SavedCentres("gone", [], {})
+            async with db.execute(
+                "SELECT 1 FROM centre_uploads WHERE status='saved' AND id > ? LIMIT 1",
+                (upload_id,),
+            ) as cur:
+                if await cur.fetchone() is not None:
+                    return SavedCentres("stale", [], {})
+            rows = [CentreRow(**r) for r in json.loads(pending[0])]
+            before = await _replace_centres(db, upload_id, rows)
+            await db.execute(
+                "UPDATE centre_uploads SET status='saved', rows='[]' WHERE id=?", (upload_id,)
+            )
+        return SavedCentres("saved", rows, before)
+
+    async def centres_in(self, region: str) -> list[CentreRow]:
+        async with self._db.execute(
+            f"SELECT {_CENTRE_COLUMNS} FROM centres WHERE region=? ORDER BY id", (region,)
+        ) as cur:
+            return [CentreRow(*r) for r in await cur.fetchall()]
+
+    async def located_centres(self) -> list[CentreRow]:
+        async with self._db.execute(
+            f"SELECT {_CENTRE_COLUMNS} FROM centres WHERE lat IS NOT NULL AND lon IS NOT NULL"
+            " ORDER BY id"
+        ) as cur:
+            return [CentreRow(*r) for r in await cur.fetchall()]
+
+    async def centre_kinds(self) -> list[str]:
+        async with self._db.execute("SELECT DISTINCT kind FROM centres ORDER BY kind") as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    async def centre_places(self) -> list[tuple[str, str]]:
+        async with self._db.execute(
+            "SELECT DISTINCT city, region FROM centres ORDER BY region, city"
+        ) as cur:
+            return [(r[0], r[1]) for r in await cur.fetchall()]
+
+    async def centre_counts(self) -> list[tuple[str, str, int]]:
+        async with self._db.execute(
+            "SELECT region, kind, count(*) FROM centres GROUP BY region, kind"
+            " ORDER BY region, count(*) DESC, kind"
+        ) as cur:
+            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+
+    # ---- announcements (/broadcast) ---------------------------------------------------
+    async def add_broadcast(
+        self, admin_id: int, text: str, region: str | None, topic: str | None
+    ) -> int:
+        cur = await self._write(
+            "INSERT INTO broadcasts(admin_id, text, region, topic, created_at) "
+            "VALUES(?, ?, ?, ?, ?)",
+            (admin_id, text, region, topic, _now()),
+        )
+        return int(cur.lastrowid or 0)
+
+    async def get_broadcast(self, broadcast_id: int) -> BroadcastRow | None:
+        async with self._db.execute(
+            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id=?", (broadcast_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return BroadcastRow(*row) if row else None
+
+    async def start_broadcast(self, broadcast_id: int, items: Sequence[Outgoing]) -> int | None:
+        """Draft → sending and its messages queued, together; None when it is no draft (sent
+        or cancelled already: a second press queues nothing)."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "UPDATE broadcasts SET status='sending', sent_at=? WHERE id=? AND status='draft'",
+                (_now(), broadcast_id),
+            )
+            if cur.rowcount != 1:
+                return None
+            before = db.total_changes
+            await db.executemany(
+                "INSERT OR IGNORE INTO outbox(chat_id, text, dedupe_key, created_at)"
+                " VALUES(?,?,?,?)",
+                [(o.chat_id, o.text, o.dedupe_key, _now()) for o in items],
+            )
+            queued = db.total_changes - before
+            await db.execute(
+                "UPDATE broadcasts SET recipients=? WHERE id=?", (queued, broadcast_id)
+            )
+            return queued
+
+    async def cancel_broadcast(self, broadcast_id: int) -> bool:
+        cur = await self._write(
+            "UPDATE broadcasts SET status='cancelled' WHERE id=? AND status='draft'",
+            (broadcast_id,),
+        )
+        return cur.rowcount == 1
+
+    async def finish_broadcast(self, broadcast_id: int) -> bool:
+        cur = await self._write(
+            "UPDATE broadcasts SET status='done' WHERE id=? AND status='sending'",
+            (broadcast_id,),
+        )
+        return cur.rowcount == 1
+
+    async def broadcast_outcome(self, broadcast_id: int) -> dict[str, int]:
+        """The broadcast's outbox rows by status (pending, sent, failed, dropped). Its keys
+        are 'broadcast:<id>:<chat>': a range on the unique index, not a scan."""
+        low = broadcast_key(broadcast_id, 0)[:-1]  # 'broadcast:<id>:'
+        high = low[:-1] + ";"  # ';' follows ':' in ASCII
+        async with self._db.execute(
+            "SELECT status, count(*) FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ? "
+            "GROUP BY status",
+            (low, high),
+        ) as cur:
+            return {r[0]: r[1] for r in await cur.fetchall()}
+
+    async def recent_broadcasts(self, limit: int = 5) -> list[BroadcastRow]:
+        async with self._db.execute(
+            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cur:
+            return [BroadcastRow(*r) for r in await cur.fetchall()]
+
+
+_BROADCAST_COLUMNS = "id, admin_id, text, region, topic, status, recipients, created_at, sent_at"
+
+_CENTRE_COLUMNS = "name, kind, region, city, address, phones, hours, site, lat, lon"
+
+
+def _centre_dict(row: CentreRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _CENTRE_COLUMNS.split(", ")}
+
+
+async def _replace_centres(
+    db: aiosqlite.Connection, upload_id: int, rows: Sequence[CentreRow]
+) -> dict[str, int]:
+    """Delete the regions `rows` name and insert the rows (inside the caller's transaction);
+    each region's count before."""
+    regions = sorted({r.region for r in rows})
+    before = {}
+    for region in regions:
+        async with db.execute("SELECT count(*) FROM centres WHERE region=?", (region,)) as cur:
+            row = await cur.fetchone()
+        before[region] = row[0] if row else 0
+        await db.execute("DELETE FROM centres WHERE region=?", (region,))
+    await db.executemany(
+        f"INSERT INTO centres({_CENTRE_COLUMNS}, upload_id) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+        [(*_centre_dict(r).values(), upload_id) for r in rows],
+    )
+    return before

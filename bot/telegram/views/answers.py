@@ -19,8 +19,10 @@ from bot.domain.answers import (
     ServicesAnswer,
     SmallTalkAnswer,
 )
+from bot.domain.centres import CentresAnswer
 from bot.telegram.views.articles import more_buttons, render_article
 from bot.telegram.views.cards import render_card, render_services
+from bot.telegram.views.centres import render_centres
 from bot.telegram.views.common import Reply, render_not_found, render_smalltalk
 from bot.telegram.views.crisis import lead_line, render_crisis
 from bot.telegram.views.events import render_event_answer, render_events, render_no_next_event
@@ -50,6 +52,8 @@ def _body(answer: Answer) -> Reply:
             return render_services(answer.cards)
         case NotFound():
             return render_not_found()
+        case CentresAnswer():
+            return render_centres(answer)
     raise TypeError(f"no view for {type(answer).__name__}")
 
 

@@ -14,6 +14,7 @@ from bot.domain.subscriptions import Subscribed
 from bot.store.base import EventRow
 from bot.telegram.callbacks import TOPIC_MAX, EventIcs, EventsPage
 from bot.telegram.formatting import esc, esc_attr
+from bot.telegram.views import texts
 from bot.telegram.views.common import Reply, short
 from bot.telegram.views.texts import NO_NEXT_EVENT, NOTICE_HEADERS
 
@@ -111,13 +112,28 @@ def _render_events(listing: EventListing, today: dt.date, offset: int, past: boo
         if past
         else f"Ближайшие мероприятия{label} (на {esc(today.strftime('%d.%m.%Y'))}):"
     )
-    return _page(header, events, offset, topic, past)
+    region = None if past else listing.region
+    return _page(header, events, offset, topic, past, region, listing.local)
 
 
-def _page(header: str, events: list[EventRow], offset: int, topic: str, past: bool) -> Reply:
+def _page(
+    header: str,
+    events: list[EventRow],
+    offset: int,
+    topic: str,
+    past: bool,
+    region: str | None = None,
+    local: int = 0,
+) -> Reply:
+    """A page of the list. With the person's `region`, the first `local` events are in it:
+    each group is headed where it starts and at the top of a page."""
     offset = max(0, min(offset, max(len(events) - 1, 0)))
     chunk = events[offset : offset + PAGE_SIZE]
-    blocks = [header] + [event_line(e) for e in chunk]
+    blocks = [header]
+    for index, event in enumerate(chunk, start=offset):
+        if region is not None:
+            blocks.extend(_region_headings(index, offset, local, region))
+        blocks.append(event_line(event))
     buttons: list[list[InlineKeyboardButton]] = [[calendar_button(e)] for e in chunk]
     nav = []
     cut_topic = topic[:TOPIC_MAX]
@@ -144,9 +160,26 @@ def _page(header: str, events: list[EventRow], offset: int, topic: str, past: bo
     return Reply("\n\n".join(blocks), buttons)
 
 
-def subscribed_text(result: Subscribed) -> str:
+def _region_headings(index: int, offset: int, local: int, region: str) -> list[str]:
+    """Headings before the event at `index`: «В вашем регионе (…)» over the region's events,
+    «В других регионах» over the rest (with a line saying the region has none)."""
+    name = esc(region)
+    if index < local:
+        return [f"<b>{texts.EVENTS_IN_REGION.format(region=name)}</b>"] if index == offset else []
+    if index != local and index != offset:
+        return []
+    none_here = [texts.EVENTS_NONE_IN_REGION.format(region=name)] if local == 0 == index else []
+    return [*none_here, f"<b>{texts.EVENTS_ELSEWHERE}</b>"]
+
+
+def subscribed_text(result: Subscribed | None) -> str:
+    """/subscribe's answer; None: «/subscribe регион» from a chat that told no region."""
+    if result is None:
+        return texts.REGION_FIRST
     topic = result.topic
     about = f"о мероприятиях по теме «{esc(topic)}»" if topic else "обо всех новых мероприятиях"
+    if result.region:
+        about = f"о мероприятиях в вашем регионе ({esc(topic)})"
     if not result.created:
         return f"Вы уже подписаны {about}. Отписаться: /unsubscribe"
     return (
