@@ -31,7 +31,6 @@ coordinates, nearest first by the haversine distance.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -48,6 +47,7 @@ from bot.domain.centre_table import (
     name_key,
     read_centres_table,
 )
+from bot.domain.regions import distance_km
 from bot.search.analysis import Message
 from bot.store import Store
 from bot.store.base import CentreRow
@@ -59,7 +59,6 @@ MAX_SHOWN = 5
 # A question of where a centre is fits a line («здравствуйте, подскажите, где у нас в
 # Нижнем Тагиле находится семейный мфц» is 12 words); a longer message is a story.
 MAX_WORDS = 16
-EARTH_RADIUS_KM = 6371.0
 
 # ---- the words of a question about where a centre is ------------------------------------
 # Lemmas (pymorphy3: «ближайший» → «близкий», «находится» → «находиться»).
@@ -196,14 +195,6 @@ def match_score(row: CentreRow, terms: frozenset[str]) -> int:
     if not terms - GENERIC <= have:
         return 0
     return len(terms & have)
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The great-circle (haversine) distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(frozen=True)
