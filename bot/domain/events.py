@@ -98,11 +98,6 @@ def _covers_month(event: EventRow, month: int, year: int | None) -> bool:
     return False
 
 
-def event_matches(event: EventRow, wanted: set[str]) -> bool:
-    """True when every word of the filter names the event's place, kind or title."""
-    return EventFilter(frozenset(wanted)).matches(event)
-
-
 @dataclass
 class EventListing:
     upcoming: list[EventRow]
