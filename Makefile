@@ -40,7 +40,7 @@ run: $(STAMP)
 	fi
 
 chat: $(STAMP)
-	$(PY) -m bot chat
+	$(PY) -m bot chat $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

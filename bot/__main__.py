@@ -1,4 +1,9 @@
-"""Command line: `python -m bot run | chat | ask "…" | ingest FILE…`."""
+"""Command line: `python -m bot run | chat | ask "…" [«…» …] | ingest FILE…`.
+
+`chat` and `ask` import only what a local answer needs (aiogram, the store, search): the
+document readers and calendar files are imported where they are used, so trying questions
+from the shell costs one start-up, and `ask` takes many questions in that one start.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот помощи семьям")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start the bot (long polling)")
-    sub.add_parser("chat", help="local chat in the terminal, no token needed")
-    ask = sub.add_parser("ask", help="print the reply to one message and exit")
-    ask.add_argument("text", nargs="+")
+    chat = sub.add_parser("chat", help="local chat in the terminal, no token needed")
+    ask = sub.add_parser(
+        "ask", help="print the replies to questions and exit (each argument is one question)"
+    )
+    ask.add_argument("text", nargs="+", help="questions; «-» reads one question per line of stdin")
+    for local in (chat, ask):
+        local.add_argument(
+            "--admin",
+            action="store_true",
+            help="the person at the terminal is an admin (owner) for this session",
+        )
     ingest = sub.add_parser("ingest", help="add articles from files")
     ingest.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
@@ -54,10 +67,16 @@ def main(argv: list[str] | None = None) -> int:
             except AlreadyRunning as exc:
                 print(f"Not started: {exc}", file=sys.stderr)
                 return 2
+        if args.command in ("chat", "ask") and args.admin:
+            from bot.telegram.console import CONSOLE_USER_ID
+
+            settings = settings.model_copy(
+                update={"admin_ids": settings.admin_ids | {CONSOLE_USER_ID}}
+            )
         if args.command == "chat":
             return asyncio.run(_chat(settings))
         if args.command == "ask":
-            return asyncio.run(_ask(settings, " ".join(args.text)))
+            return asyncio.run(_ask(settings, _questions(args.text)))
         return asyncio.run(_ingest(settings, args.files))
     except KeyboardInterrupt:
         return 130
@@ -108,11 +127,24 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
+def _questions(arguments: list[str]) -> list[str]:
+    """Each argument is a question; «-» stands for the lines of stdin (blank ones skipped)."""
+    questions: list[str] = []
+    for argument in arguments:
+        if argument == "-":
+            questions.extend(line.strip() for line in sys.stdin if line.strip())
+        elif argument.strip():
+            questions.append(argument.strip())
+    return questions
+
+
 async def _console(settings: Settings):
     from bot.app import App
     from bot.telegram.console import ConsoleSession
     from bot.telegram.dispatcher import build_bot, build_dispatcher
 
+    # The person at the terminal is not a flood: `ask -` may feed hundreds of questions.
+    settings = settings.model_copy(update={"flood_limit": 0, "callback_limit": 0})
     app = await App.create(settings)
     session = ConsoleSession()
     bot = build_bot(settings.model_copy(update={"bot_token": None}), session=session)
@@ -120,22 +152,28 @@ async def _console(settings: Settings):
 
 
 async def _chat(settings: Settings) -> int:
-    from bot.telegram.console import run_chat
+    from bot.telegram.console import CONSOLE_USER_ID, run_chat
 
     app, bot, dp, session = await _console(settings)
     try:
-        await run_chat(bot, dp, session)
+        await run_chat(bot, dp, session, admin=CONSOLE_USER_ID in settings.admin_ids)
     finally:
         await app.close()
     return 0
 
 
-async def _ask(settings: Settings, text: str) -> int:
-    from bot.telegram.console import ConsoleChat
+async def _ask(settings: Settings, questions: list[str]) -> int:
+    """One reply as is; several in order, in one conversation (as typed into the chat), each
+    headed by its question."""
+    from bot.telegram.console import CONSOLE_USER_ID, ConsoleChat
 
     app, bot, dp, session = await _console(settings)
+    chat = ConsoleChat(bot, dp, session, admin=CONSOLE_USER_ID in settings.admin_ids)
     try:
-        await ConsoleChat(bot, dp, session).send(text)
+        for question in questions:
+            if len(questions) > 1:
+                print(f"=== {question}", file=session.out)
+            await chat.send(question)
     finally:
         await app.close()
     return 0

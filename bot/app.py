@@ -97,7 +97,9 @@ class App:
             await store.close()
             raise
         ingest = ArticleService(
-            store, ParseWorker(settings.parse_timeout_s, settings.parse_memory_mb)
+            store,
+            ParseWorker(settings.parse_timeout_s, settings.parse_memory_mb),
+            today=settings.today,
         )
         events = EventsService(store, settings.today, settings.tz)
         # /centres files are read in a worker process of their own (started at the first one).

@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.paths import DEFAULT_DATA_DIR  # data/ in a checkout, bot/_data when installed
+
 
 class DataFileError(ValueError):
     """A curated data file that cannot be used."""
@@ -43,7 +45,6 @@ def validation_line(path: Path, exc: ValidationError) -> str:
 
 
 # ---------------------------------------------------------------------- where the files are
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 def data_dir() -> Path:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from bot.paths import DEFAULT_DATA_DIR, DEFAULT_SEEDS_DIR, IN_CHECKOUT, PROJECT_ROOT
 
 
 class SettingsError(Exception):
@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
-    seeds_dir: Path = PROJECT_ROOT / "seeds"
-    data_dir: Path = PROJECT_ROOT / "data"
+    seeds_dir: Path = DEFAULT_SEEDS_DIR
+    data_dir: Path = DEFAULT_DATA_DIR
     # A supergroup where the organisation's specialists answer people (unset: no hand-off;
     # a request for a person gets the helpline, answered round the clock).
     support_chat_id: int | None = None
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     @classmethod
     def _data_dir(cls, value: object) -> object:
         if value in (None, ""):
-            return PROJECT_ROOT / "data"
+            return DEFAULT_DATA_DIR
         if not Path(str(value)).is_dir():
             raise ValueError(f"{value} is not a folder")
         return value
@@ -225,10 +225,13 @@ class Settings(BaseSettings):
 
     @property
     def database_path(self) -> Path:
-        """`sqlite:///rel/path` is relative to the project; `sqlite:////abs` is absolute."""
+        """`sqlite:///rel/path` is relative to the project in a checkout and to the current
+        folder in an installed package (never site-packages); `sqlite:////abs` is absolute."""
         raw = self.database_url.removeprefix("sqlite:///")
         path = Path(raw)
-        return path if path.is_absolute() else PROJECT_ROOT / path
+        if path.is_absolute():
+            return path
+        return (PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / path
 
     @property
     def tz(self) -> ZoneInfo:

@@ -12,7 +12,7 @@ from bot.telegram.send import edit_or_send, send_reply
 from bot.telegram.views import admin as views
 from bot.telegram.views import texts
 
-ADMIN_ONLY = ("add", "articles", "delete", "stats")
+ADMIN_ONLY = ("add", "articles", "article", "delete", "stats")
 
 
 def make_router() -> Router:
@@ -25,6 +25,7 @@ def make_router() -> Router:
     router.message.register(add_text, Command("add"), IsAdmin())
     router.message.register(articles, Command("articles"), IsAdmin())
     router.callback_query.register(articles_page, ArticlesPage.filter(), IsAdmin())
+    router.message.register(article, Command("article"), IsAdmin())
     router.message.register(delete, Command("delete"), IsAdmin())
     router.callback_query.register(delete_button, DeleteArticle.filter(), IsAdmin())
     router.message.register(stats, Command("stats"), IsAdmin())
@@ -32,11 +33,11 @@ def make_router() -> Router:
 
 
 async def refuse(message: Message) -> None:
-    await message.answer(texts.ADMIN_REFUSAL)
+    await message.answer(texts.admin_refusal(message.from_user.id if message.from_user else None))
 
 
 async def refuse_button(query: CallbackQuery) -> None:
-    await query.answer(texts.ADMIN_REFUSAL, show_alert=True)
+    await query.answer(texts.admin_refusal(query.from_user.id), show_alert=True)
 
 
 async def add_file(message: Message, bot: Bot, admin_desk: AdminDesk) -> None:
@@ -80,6 +81,17 @@ async def articles_page(
     if isinstance(query.message, Message):
         page = await admin_desk.article_page(callback_data.offset)
         await edit_or_send(bot, query.message, views.render_article_page(page))
+
+
+async def article(
+    message: Message, command: CommandObject, bot: Bot, admin_desk: AdminDesk
+) -> None:
+    article_id = parse_article_id(command.args)
+    if article_id is None:
+        await message.answer(texts.ASK_ARTICLE_TO_SHOW)
+        return
+    view = await admin_desk.article_view(article_id)
+    await send_reply(bot, message.chat.id, views.render_article_view(article_id, view))
 
 
 async def delete(message: Message, command: CommandObject, bot: Bot, admin_desk: AdminDesk) -> None:

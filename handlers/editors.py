@@ -22,7 +22,7 @@ def make_router() -> Router:
 
 
 async def refuse(message: Message) -> None:
-    await message.answer(texts.ADMIN_REFUSAL)
+    await message.answer(texts.admin_refusal(message.from_user.id if message.from_user else None))
 
 
 async def not_owner(message: Message) -> None:

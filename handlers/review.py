@@ -42,11 +42,11 @@ def make_router() -> Router:
 
 
 async def refuse(message: Message) -> None:
-    await message.answer(texts.ADMIN_REFUSAL)
+    await message.answer(texts.admin_refusal(message.from_user.id if message.from_user else None))
 
 
 async def refuse_button(query: CallbackQuery) -> None:
-    await query.answer(texts.ADMIN_REFUSAL, show_alert=True)
+    await query.answer(texts.admin_refusal(query.from_user.id), show_alert=True)
 
 
 async def _render(review: ReviewDesk, queue: QueuePage) -> Reply:

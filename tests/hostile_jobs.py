@@ -7,13 +7,15 @@ worker.
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.articles.parse import ParsedArticle, parse_document
 
 SPIN = b"SPIN: parse me forever"
 HOG = b"HOG: eat memory"
 
 
-def spin_or_hog(data: bytes, filename: str) -> ParsedArticle:
+def spin_or_hog(data: bytes, filename: str, uploaded: date | None = None) -> ParsedArticle:
     """The real pipeline, except for two marker files: what no honest file does the same
     way on every machine — spin until killed, or eat memory until the cap."""
     if data.startswith(SPIN):
@@ -23,4 +25,4 @@ def spin_or_hog(data: bytes, filename: str) -> ParsedArticle:
         hoard = []
         while True:
             hoard.append(bytearray(64 * 1024 * 1024))
-    return parse_document(data, filename)
+    return parse_document(data, filename, uploaded)

@@ -20,8 +20,12 @@ Decisions worth knowing:
 - «Источник: …» is attribution, not body text: it is removed from the paragraphs and returned
   as ``source_name`` (or ``source_url`` when it is a link) so replies can credit it.
 - «Фото: https://…» gives ``source_url`` (without its gallery «#…» anchor).
-- A line that holds only a date («18/06/2024», «Опубликовано 1 декабря 2026 года») is the
+- A line that holds only a date («18/06/2024», «Опубликовано 1 декабря 2026 года»), and
+  among the first or last ``EDGE_LINES`` lines also a labelled date in any written form
+  («Дата публикации: 27 нояб. 2026») or a dateline («Новосибирск, 27 ноября 2026 г.»), is the
   publication date: it becomes ``date_line`` (parsed by ``bot.articles.dates``).
+- A line among the first or last ``EDGE_LINES`` that is only an address (pasted pages start
+  or end with their URL) is the page's ``source_url``, never the title or body text.
 - The article's own sentences are never edited: lines are only stripped at their ends, and
   wrapped lines are joined only when a line stops mid-sentence and the next starts in lower
   case. Glued words such as «Работастажировочной» stay as the source has them.
@@ -58,6 +62,13 @@ _TERMINAL = re.compile(r"[.!?…;:][»\"”’)\]]*$")
 _SENTENCE_END = re.compile(r"[.!?…][»\"”’)\]]*$")
 _BULLETS = "•·▪◦●-–—*"
 _NUMBER = re.compile(r"\d+")
+# Lines at each end of a text that may hold the page's address or date (header, footer).
+EDGE_LINES = 5
+_URL_LINE = re.compile(
+    r"^\s*(?:(?:url|ссылка|адрес(?:\s+страницы)?|link)\s*[:：]\s*)?<?"
+    r"(?P<url>(?:https?://|www\.)[^\s<>]+)>?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -174,17 +185,30 @@ def _filter_lines(
     """Drop boilerplate lines, stop at a cut marker, pick up source and date lines.
 
     Returns blocks of consecutive kept lines (a blank line or a removed line separates
-    blocks), the source URL, the source name and the first date-only line.
+    blocks), the source URL, the source name and the first date line.
     """
     blocks: list[list[str]] = [[]]
     source_url = source_name = None
     date_only: date | None = None
     prose_words = 0
-    for raw_line in lines:
+    edges = _edge_lines(lines)
+    address = photo_url = None  # the page's own address line; a photo credit's link
+    for index, raw_line in enumerate(lines):
         line = raw_line.strip()
         if not line:
             blocks.append([])
             continue
+        if index in edges:
+            url = page_url(line)
+            stated = _standalone_date(line) if url is None else None
+            if url or stated:
+                if url:
+                    address = address or url
+                elif date_only is None:
+                    date_only = stated
+                removed.append(line)
+                blocks.append([])
+                continue
         norm = normalize_line(line)
         if _is_cut(line, norm, rules):
             if prose_words >= rules.min_words_before_cut:
@@ -195,7 +219,7 @@ def _filter_lines(
             continue
         photo = rules.photo_url.match(line)
         if photo:
-            source_url = source_url or photo.group("url").split("#", 1)[0]
+            photo_url = photo_url or photo.group("url").split("#", 1)[0]
             removed.append(line)
             blocks.append([])
             continue
@@ -222,7 +246,34 @@ def _filter_lines(
         blocks[-1].append(line)
         if len(words(line)) >= 8 and _SENTENCE_END.search(line):
             prose_words += len(words(line))
+    # A credited link first («Источник: https://…»), then the page's address, then a photo's.
+    source_url = source_url or address or photo_url
     return [b for b in blocks if b], source_url, source_name, date_only
+
+
+def _edge_lines(lines: list[str]) -> set[int]:
+    """Indices of the first and last ``EDGE_LINES`` non-empty lines: a page's header and
+    footer, where its address and date are printed."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return set(filled[:EDGE_LINES]) | set(filled[-EDGE_LINES:])
+
+
+def page_url(line: str) -> str | None:
+    """The address on a line that holds nothing else («https://…», «URL: …», «www.…»)."""
+    match = _URL_LINE.match(line)
+    if not match:
+        return None
+    url = match.group("url").rstrip(".,;)»>")
+    return url if url.lower().startswith("http") else f"https://{url}"
+
+
+def _standalone_date(line: str) -> date | None:
+    if len(line) > 80 or not any(ch.isdigit() for ch in line):
+        return None  # most lines: no need for the date parser
+    # Imported here: only pages with a date line need the date parser.
+    from bot.articles.dates import standalone_date
+
+    return standalone_date(line)
 
 
 def _is_cut(line: str, norm: str, rules: BoilerplateRules) -> bool:

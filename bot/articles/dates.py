@@ -420,18 +420,34 @@ def find_dates(text: str, ref: date | None = None) -> list[DateMention]:
 
 # ---------------------------------------------------------------- publication date
 
-_HEADER = re.compile(
-    r"^\s*(?:date|дата(?:\s+публикации)?|опубликовано|published)\s*:?\s*", re.IGNORECASE
+# The labels sites print before the publication date; «Обновлено» is not one (a later edit).
+_LABEL = r"(?:date|published|дата(?:\s+(?:публикации|размещения|создания))?|опубликовано|размещено)"
+_HEADER = re.compile(rf"^\s*{_LABEL}\s*[:：]?\s*", re.IGNORECASE)
+# «Новосибирск, 27 ноября 2026 г.», «г. Тюмень, 16.10.2024»: a place (a few capitalised
+# words) and a comma before the date — the dateline news agencies open a text with.
+_DATELINE_PLACE = re.compile(
+    r"^\s*(?:г\.\s*)?[А-ЯЁA-Z][а-яёa-z]+(?:[\s-]+[А-ЯЁа-яё][а-яё]+){0,3}\s*,\s*(?=\d)"
+)
+# What may follow a dateline's date on its line: a time, then the end or a dash into the lead.
+_DATELINE_REST = re.compile(
+    rf"^\s*(?:,?\s*(?:в\s*)?\d{{1,2}}[:.]\d\d(?:\s*(?:мск|\(мск\)))?)?\s*(?:$|{_DASH}\s*(?=\S)|\.\s*$)",
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-zа-яё]+", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…]\s*$|[.!?…]\s")
+# Lines at either end of a text where a page prints its date (header and footer).
+EDGE_LINES = 15
+# «/2024/12/28/», «/20241228/», «/2024-12-28-title»: the date in a news URL's path.
+_URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)(?P<s>[/-]?)(?P<m>[01]\d)(?P=s)(?P<d>[0-3]\d)(?=$|[/?#._-])"
+)
 
 
-def _leading_full_date(text: str) -> date | None:
-    """The date that opens ``text``, when it is a single day with its year written."""
+def _leading_full_date(text: str) -> tuple[date, int] | None:
+    """The date that opens ``text`` (a single day, year written) and where it ends."""
     for m in find_dates(text[:40]):
         if m.span[0] == 0 and m.kind == "day" and m.year_explicit:
-            return m.start
+            return m.start, m.span[1]
         break
     return None
 
@@ -451,32 +467,110 @@ def _bare_line_date(line: str) -> date | None:
     return m.start if not rest else None
 
 
-def parse_publication_date(text: str) -> date | None:
-    """The article's publication date, or None when the text does not state one.
+def labelled_date(line: str) -> date | None:
+    """«Опубликовано: 27.11.26 10:15», «Дата публикации 27 нояб. 2026»: a label, then a date."""
+    m = _HEADER.match(line)
+    if m and m.end() < len(line):
+        found = _leading_full_date(line[m.end() :])
+        if found:
+            return found[0]
+    return None
 
-    In this order: a header line («date 2025-12-24 …», «Дата публикации: 18.06.2024»); a line
-    that is only a date («18/06/2024» — scraped pages put it above or below the body); the
-    first single full date with its year in the first paragraph of body text, i.e. up to the
-    first line of eight or more words that ends a sentence («16 октября 2024 года в Тюмени
-    начала работу…»). Never inferred: seeds 001 and 003 have none.
+
+def dateline_date(line: str, whole: bool = True) -> date | None:
+    """«Новосибирск, 27 ноября 2026 г.»: the date of a dateline.
+
+    With ``whole`` the line must be only the dateline (and a time); otherwise a lead may
+    follow it after a dash («Тюмень, 16.10.2024 — В городе открылся…»).
     """
-    lines = text.splitlines()
-    for line in lines[:15]:
-        m = _HEADER.match(line)
-        if m and m.end() < len(line):
-            d = _leading_full_date(line[m.end() :])
-            if d:
-                return d
+    place = _DATELINE_PLACE.match(line)
+    if not place or len(line) > 400:
+        return None
+    found = _leading_full_date(line[place.end() :])
+    if not found:
+        return None
+    rest = line[place.end() + found[1] :]
+    tail = _DATELINE_REST.match(rest)
+    if tail is None or (whole and tail.end() < len(rest.rstrip())):
+        return None
+    return found[0]
+
+
+def standalone_date(line: str) -> date | None:
+    """The publication date a whole line states: a bare date, a labelled date or a dateline.
+
+    Such a line is page furniture, not article text (``cleaning`` takes it out of the body).
+    """
+    stripped = line.strip()
+    if not stripped or len(stripped) > 80 or not any(ch.isdigit() for ch in stripped):
+        return None
+    labelled = _HEADER.match(stripped)
+    if labelled and labelled.end() < len(stripped):
+        rest = stripped[labelled.end() :]
+        d = _bare_line_date(rest)
+        return d or (dateline_date(rest) if labelled.group().strip() else None)
+    return _bare_line_date(stripped) or dateline_date(stripped)
+
+
+def url_date(url: str | None) -> date | None:
+    """The date in a news URL's path («/2024/12/28/», «/20241228/»), or None."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]*", "", url.strip(), flags=re.IGNORECASE)
+    for m in _URL_DATE.finditer(path):
+        try:
+            return date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            continue
+    return None
+
+
+def publication_dates(text: str) -> list[date]:
+    """Every publication-date candidate the text states, most trusted first.
+
+    In this order: a labelled line («Дата публикации: 18.06.2024», «Опубликовано 27.11.26»)
+    or a dateline («Новосибирск, 27 ноября 2026 г.») among the first or last ``EDGE_LINES``
+    lines; a line that is only a date anywhere («18/06/2024» — scraped pages put it above or
+    below the body); a dateline opening the lead paragraph («Тюмень, 16.10.2024 — …»), else
+    the first full date of that paragraph («В Тюмени 16 октября 2024 года начала работу…»),
+    the one guess here: a lead can name an event's day instead, which is why
+    ``parse_publication_date`` drops a candidate later than the upload.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    edges = lines[:EDGE_LINES] + lines[EDGE_LINES:][-EDGE_LINES:]
+    out: list[date] = []
+    for line in edges:
+        d = labelled_date(line) or dateline_date(line)
+        if d:
+            out.append(d)
     for line in lines:
         d = _bare_line_date(line)
         if d:
-            return d
+            out.append(d)
     for line in lines:
         if len(_WORD.findall(line)) >= 8 and _SENTENCE_END.search(line):
-            for mention in find_dates(line):
-                if mention.kind == "day" and mention.year_explicit:
-                    return mention.start
+            d = dateline_date(line, whole=False)
+            if d is None:
+                d = next(
+                    (m.start for m in find_dates(line) if m.kind == "day" and m.year_explicit),
+                    None,
+                )
+            if d:
+                out.append(d)
             break
+    return list(dict.fromkeys(out))
+
+
+def parse_publication_date(text: str, not_after: date | None = None) -> date | None:
+    """The article's publication date, or None when the text does not state one.
+
+    The first of ``publication_dates`` not later than ``not_after`` (the upload day: a page
+    cannot have been published after it was uploaded, so a later date is an event's). Never
+    inferred: seeds 001 and 003 have none.
+    """
+    for d in publication_dates(text):
+        if not_after is None or d <= not_after:
+            return d
     return None
 
 

@@ -9,7 +9,9 @@ at start-up are parsed in-process (`InProcessParser`: trusted files, nobody wait
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,7 +41,9 @@ class IngestOutcome:
 
 
 class DocumentParser(Protocol):
-    async def parse(self, data: bytes, filename: str) -> ParsedArticle: ...
+    async def parse(
+        self, data: bytes, filename: str, uploaded: dt.date | None = None
+    ) -> ParsedArticle: ...
 
     async def close(self) -> None: ...
 
@@ -47,17 +51,27 @@ class DocumentParser(Protocol):
 class InProcessParser:
     """``parse_document`` right here, on the caller's thread: only for trusted files."""
 
-    async def parse(self, data: bytes, filename: str) -> ParsedArticle:
-        return parse_document(data, filename)
+    async def parse(
+        self, data: bytes, filename: str, uploaded: dt.date | None = None
+    ) -> ParsedArticle:
+        return parse_document(data, filename, uploaded)
 
     async def close(self) -> None:
         return None
 
 
 class ArticleService:
-    def __init__(self, store: Store, parser: DocumentParser | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        parser: DocumentParser | None = None,
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
+        """``today`` gives the upload day (the bot's, ``settings.today``): no publication
+        date after it is stored. Without it (the project's own seeds) dates are not bounded."""
         self.store = store
         self.parser: DocumentParser = parser or InProcessParser()
+        self.today = today
 
     async def close(self) -> None:
         await self.parser.close()
@@ -65,7 +79,8 @@ class ArticleService:
     async def add_document(self, data: bytes, filename: str, origin: str) -> IngestOutcome:
         outcome = IngestOutcome(name=filename)
         try:
-            parsed = await self.parser.parse(data, filename)
+            uploaded = self.today() if self.today is not None else None
+            parsed = await self.parser.parse(data, filename, uploaded)
         except DocumentError as exc:
             outcome.error = str(exc)
             return outcome

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 
 from bot.articles import limits
 from bot.articles.cleaning import CleanText, clean_text
-from bot.articles.dates import parse_publication_date
+from bot.articles.dates import publication_dates, url_date
 from bot.articles.extract_events import ExtractedEvent, extract_events
 from bot.articles.places import find_places
 from bot.articles.readers import EmptyDocument, RawDocument, read_document
@@ -58,35 +58,58 @@ class ParsedArticle:
     paragraphs: list[str] = field(default_factory=list, compare=False, repr=False)
 
 
-def parse_document(data: bytes, filename: str) -> ParsedArticle:
-    """Read, clean and describe one uploaded file; raises ``DocumentError`` subclasses."""
+def parse_document(data: bytes, filename: str, uploaded: date | None = None) -> ParsedArticle:
+    """Read, clean and describe one uploaded file; raises ``DocumentError`` subclasses.
+
+    ``uploaded`` is the upload day: no publication date later than it is believed.
+    """
     raw = read_document(data, filename)
-    return parse_raw(raw)
+    return parse_raw(raw, uploaded)
 
 
-def parse_text(text: str, title: str | None = None) -> ParsedArticle:
+def parse_text(text: str, title: str | None = None, uploaded: date | None = None) -> ParsedArticle:
     """The same pipeline for text pasted into a message (``/add`` with the text inline)."""
-    return parse_raw(RawDocument(text=text, title=title, date=None, source_url=None, fmt="text"))
+    raw = RawDocument(text=text, title=title, date=None, source_url=None, fmt="text")
+    return parse_raw(raw, uploaded)
 
 
-def parse_raw(raw: RawDocument) -> ParsedArticle:
+def parse_raw(raw: RawDocument, uploaded: date | None = None) -> ParsedArticle:
     limits.check_text(raw.text)  # before cleaning and the NLP: see bot.articles.limits
     clean = clean_text(raw.text, raw.title)
     if not clean.paragraphs:
         where = "странице" if raw.fmt == "html" else "файле"
         raise EmptyDocument(f"В {where} не нашлось текста статьи")
-    return _describe(clean, raw)
+    return _describe(clean, raw, uploaded)
 
 
-def _describe(clean: CleanText, raw: RawDocument) -> ParsedArticle:
+def publication_date(
+    clean: CleanText, raw: RawDocument, source_url: str | None, uploaded: date | None
+) -> date | None:
+    """The first believable publication date, or None.
+
+    Most trusted first: the page's metadata (HTML), the date line the cleaning took out of
+    the text (a bare, labelled or dateline date), what the body states
+    (``dates.publication_dates``), and last the date in the source URL's path. A date later
+    than the upload day is not a publication date (an event's, as a rule) and is skipped.
+    """
     body = "\n\n".join(clean.paragraphs)
-    published = raw.date or clean.date_line or parse_publication_date(body)
+    candidates = [raw.date, clean.date_line, *publication_dates(body), url_date(source_url)]
+    for day in candidates:
+        if day is not None and (uploaded is None or day <= uploaded):
+            return day
+    return None
+
+
+def _describe(clean: CleanText, raw: RawDocument, uploaded: date | None) -> ParsedArticle:
+    body = "\n\n".join(clean.paragraphs)
+    source_url = raw.source_url or clean.source_url
+    published = publication_date(clean, raw, source_url, uploaded)
     places = find_places(f"{clean.title}\n{body}")
     events = extract_events(body, published=published, title=clean.title)
     return ParsedArticle(
         title=clean.title,
         published=published,
-        source_url=raw.source_url or clean.source_url,
+        source_url=source_url,
         places=places,
         body=body,
         summary=summarize(clean.paragraphs, clean.title),

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import multiprocessing
 import os
@@ -88,10 +89,18 @@ class ParseWorker:
         """The current worker's pid, None when there is none (tests use it)."""
         return self._process.pid if self._process is not None else None
 
-    async def parse(self, data: bytes, filename: str) -> ParsedArticle:
-        """Parse in the worker; raises ``DocumentError`` subclasses, as the pipeline does."""
+    async def parse(
+        self, data: bytes, filename: str, uploaded: dt.date | None = None
+    ) -> ParsedArticle:
+        """Parse in the worker; raises ``DocumentError`` subclasses, as the pipeline does.
+
+        ``uploaded`` (the upload day) goes to the job as a third argument when given.
+        """
+        request: tuple[Any, ...] = (
+            (data, filename) if uploaded is None else (data, filename, uploaded)
+        )
         async with self._lock:
-            status, payload = await self._call(data, filename)
+            status, payload = await self._call(request, filename)
             if status == "memory":
                 await self._discard(None)  # it exits after a MemoryError: reap it
         if status == "ok":
@@ -122,9 +131,9 @@ class ParseWorker:
             if process is not None:
                 await asyncio.to_thread(_stop, conn, process)
 
-    async def _call(self, data: bytes, filename: str) -> tuple[str, Any]:
+    async def _call(self, request: tuple[Any, ...], filename: str) -> tuple[str, Any]:
         conn = await self._ready()
-        call = asyncio.ensure_future(asyncio.to_thread(_round_trip, conn, (data, filename)))
+        call = asyncio.ensure_future(asyncio.to_thread(_round_trip, conn, request))
         try:
             done, _ = await asyncio.wait({call}, timeout=self.timeout_s)
         except asyncio.CancelledError:  # the bot is stopping: leave no parse behind
@@ -220,7 +229,7 @@ def _start(job: Job, memory_mb: int) -> tuple[Any, Connection]:
     return process, ours
 
 
-def _round_trip(conn: Connection, request: tuple[bytes, str]) -> tuple[str, Any]:
+def _round_trip(conn: Connection, request: tuple[Any, ...]) -> tuple[str, Any]:
     conn.send(request)
     return conn.recv()
 

@@ -16,7 +16,7 @@ from bot.articles.ingest import IngestOutcome
 from bot.domain.handoff import HandoffDesk, HandoffStats
 from bot.domain.library import Library
 from bot.store import Store
-from bot.store.base import ArticleRow, DocRef, WeekShare
+from bot.store.base import ArticleRow, DocRef, EventRow, WeekShare
 
 PAGE = 10
 STATS_DAYS = 7
@@ -27,12 +27,21 @@ MAX_ARTICLE_ID_DIGITS = 11
 
 @dataclass
 class ArticlePage:
-    """A page of /articles, newest first."""
+    """A page of /articles, newest first, with each article's number of events."""
 
     articles: list[ArticleRow]
     total: int
     offset: int
     has_more: bool
+    events: dict[int, int] = field(default_factory=dict)  # article id → events (absent: 0)
+
+
+@dataclass
+class ArticleView:
+    """One article as the bot stored it, with its events: what /article shows an editor."""
+
+    article: ArticleRow
+    events: list[EventRow]
 
 
 @dataclass
@@ -105,10 +114,19 @@ class AdminDesk:
         offset = max(0, offset)
         rows = await self.store.list_articles(offset, PAGE + 1)
         total = await self.store.count("articles")
-        return ArticlePage(rows[:PAGE], total, offset, len(rows) > PAGE)
+        shown = rows[:PAGE]
+        events = await self.store.event_counts([a.id for a in shown])
+        return ArticlePage(shown, total, offset, len(rows) > PAGE, events)
 
     async def article(self, article_id: int) -> ArticleRow | None:
         return await self.store.get_article(article_id)
+
+    async def article_view(self, article_id: int) -> ArticleView | None:
+        """The stored article and its events, for an editor to check the reading."""
+        article = await self.store.get_article(article_id)
+        if article is None:
+            return None
+        return ArticleView(article, await self.store.events_of_article(article_id))
 
     async def delete(self, admin_id: int, article_id: int) -> bool:
         deleted = await self.library.delete(article_id)

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 from bot.store.base import EventRow
 
 DEFAULT_DURATION = dt.timedelta(hours=2)
 
 
 def event_ics(event: EventRow, tz: ZoneInfo) -> bytes:
+    # Imported here, not at the top: a calendar file is asked for rarely, and icalendar
+    # (with its dependencies) is a noticeable part of `ask` and `chat` start-up.
+    from icalendar import Calendar, Event
+
     cal = Calendar()
     cal.add("prodid", "-//family-support-bot//ru")
     cal.add("version", "2.0")

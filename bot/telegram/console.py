@@ -1,9 +1,11 @@
 """The local chat: the real dispatcher and handlers, with no token and no network.
 
 `ConsoleSession` is an aiogram session that, instead of calling Telegram, prints what
-the bot sends (HTML rendered as plain text, buttons as a numbered list) and returns the
+the bot sends (HTML rendered as plain text, inline buttons as a numbered list, a reply
+keyboard — the menu under the input field — as one numbered «Меню:» line) and returns the
 objects Telegram would. `ConsoleChat` builds updates from what the person types; a
-number presses the button with that number.
+number presses the button with that number: an inline button as a callback, a menu button by
+sending its text, as Telegram does. The numbers belong to the last keyboard printed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import itertools
 import re
 import sys
 from collections.abc import AsyncGenerator, Callable
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import Default
@@ -36,11 +38,14 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
     User,
 )
 
 from bot.telegram.formatting import plain_text
+from bot.telegram.views import texts
 
 CONSOLE_USER_ID = 1
 CONSOLE_CHAT_ID = 1
@@ -55,14 +60,22 @@ def html_to_plain(markup: str) -> str:
     return plain_text(markup)
 
 
+class ConsoleButton(NamedTuple):
+    """A button a number can press. kind: «callback» (value: callback_data), «url», «text»
+    (a menu button: value is the text it sends), «location» or «other» (Telegram-only)."""
+
+    kind: str
+    value: str | None
+    message: Message | None  # the message an inline button is under
+
+
 class ConsoleSession(BaseSession):
     """Prints what the bot sends; remembers the last buttons so a number can press them."""
 
     def __init__(self, out: TextIO | None = None) -> None:
         super().__init__()
         self.out = out or sys.stdout
-        # (callback_data or url — None for other buttons, the message they are under)
-        self.buttons: list[tuple[str | None, Message | None]] = []
+        self.buttons: list[ConsoleButton] = []
         self._ids = itertools.count(1)
         self.sent: list[str] = []
         self.sent_files: list[tuple[str, bytes]] = []
@@ -134,10 +147,32 @@ class ConsoleSession(BaseSession):
             self.buttons = []
             for row in markup.inline_keyboard:
                 for button in row:
-                    self.buttons.append((button.callback_data or button.url, message))
+                    if button.callback_data:
+                        kind, value = "callback", button.callback_data
+                    elif button.url:
+                        kind, value = "url", button.url
+                    else:  # switch_inline_query, web_app, pay…
+                        kind, value = "other", None
+                    self.buttons.append(ConsoleButton(kind, value, message))
                     number = len(self.buttons)
                     target = f" → {button.url}" if button.url else ""
                     print(f"  [{number}] {button.text}{target}", file=self.out)
+        elif isinstance(markup, ReplyKeyboardMarkup):
+            self.buttons = []
+            labels = []
+            for keys in markup.keyboard:
+                for key in keys:
+                    if key.request_location:
+                        kind = "location"
+                    elif key.request_contact or key.request_poll or key.web_app:
+                        kind = "other"
+                    else:
+                        kind = "text"
+                    self.buttons.append(ConsoleButton(kind, key.text, None))
+                    labels.append(f"[{len(self.buttons)}] {key.text}")
+            print(f"  {texts.CONSOLE_MENU} " + " · ".join(labels), file=self.out)
+        elif isinstance(markup, ReplyKeyboardRemove):
+            self.buttons = [b for b in self.buttons if b.message is not None]
         print(file=self.out)
 
 
@@ -150,19 +185,34 @@ class ConsoleChat:
         dispatcher: Dispatcher,
         session: ConsoleSession,
         user_id: int = CONSOLE_USER_ID,
+        admin: bool = False,
     ) -> None:
         self.bot = bot
         self.dp = dispatcher
         self.session = session
+        self.admin = admin
         self.user = User(id=user_id, is_bot=False, first_name="Вы", language_code="ru")
         self.chat = Chat(id=user_id, type="private")
         self._update_ids = itertools.count(1)
 
     async def send(self, text: str) -> None:
+        """What the person typed: a button's number presses it; anything else is a message."""
         text = text.strip()
+        seen = len(self.session.sent)
         if text.isdigit() and self.session.buttons and 1 <= int(text) <= len(self.session.buttons):
             await self.press(int(text))
-            return
+        else:
+            await self._message(text)
+        self._hint_after_refusal(self.session.sent[seen:])
+
+    def _hint_after_refusal(self, replies: list[str]) -> None:
+        """The refusal of an admin command tells a Telegram user whom to ask; at the terminal
+        the person is the owner, so tell them how to start as an admin instead."""
+        if not self.admin and any(texts.ADMIN_REFUSAL in reply for reply in replies):
+            print(texts.CONSOLE_ADMIN_HINT.format(user_id=self.user.id), file=self.session.out)
+            print(file=self.session.out)
+
+    async def _message(self, text: str) -> None:
         entities = None
         if text.startswith("/"):
             command = text.split()[0]
@@ -184,9 +234,18 @@ class ConsoleChat:
         )
 
     async def press(self, number: int) -> None:
-        data, message = self.session.buttons[number - 1]
-        if data is None or data.startswith(("http://", "https://", "tg://")):
-            print(f"(это ссылка: {data})", file=self.session.out)
+        kind, data, message = self.session.buttons[number - 1]
+        if kind == "text" and data:  # a menu button sends its text, as in Telegram
+            await self._message(data)
+            return
+        if kind == "location":
+            print(texts.CONSOLE_NO_LOCATION.format(text=data), file=self.session.out)
+            return
+        if kind == "url":
+            print(texts.CONSOLE_LINK.format(url=data), file=self.session.out)
+            return
+        if kind != "callback" or data is None:
+            print(texts.CONSOLE_UNAVAILABLE.format(text=data or ""), file=self.session.out)
             return
         query = CallbackQuery(
             id=str(next(self._update_ids)),
@@ -202,13 +261,17 @@ class ConsoleChat:
 
 
 async def run_chat(
-    bot: Bot, dp: Dispatcher, session: ConsoleSession, read: Callable[[str], str] = input
+    bot: Bot,
+    dp: Dispatcher,
+    session: ConsoleSession,
+    read: Callable[[str], str] = input,
+    admin: bool = False,
 ) -> None:
-    chat = ConsoleChat(bot, dp, session)
-    print(
-        "Локальный чат с ботом. Пишите вопрос; цифра нажимает кнопку; "
-        "пустая строка или Ctrl+D — выход.\n"
-    )
+    chat = ConsoleChat(bot, dp, session, admin=admin)
+    role = texts.CONSOLE_AS_ADMIN if admin else texts.CONSOLE_AS_USER
+    print(texts.CONSOLE_GREETING, file=session.out)
+    print(role.format(user_id=chat.user.id), file=session.out)
+    print(file=session.out)
     await chat.send("/start")
     while True:
         try:

@@ -126,10 +126,15 @@ async def test_stats_shows_counts_questions_and_audit(harness):
     assert "add" in text  # the audit
 
 
-@pytest.mark.parametrize("command", ["/add текст статьи", "/articles", "/delete 1", "/stats"])
+@pytest.mark.parametrize(
+    "command", ["/add текст статьи", "/articles", "/article 1", "/delete 1", "/stats"]
+)
 async def test_non_admin_is_refused_every_command(harness, command):
     before = await snapshot(harness.app)
-    assert "только для администраторов" in await harness.ask(command, user_id=USER_ID)
+    refusal = await harness.ask(command, user_id=USER_ID)
+    assert "только для администраторов" in refusal
+    # ... and whom to ask, with the id the owner needs
+    assert "владельца бота" in refusal and f"ваш id: {USER_ID}" in refusal
     assert await snapshot(harness.app) == before
 
 
@@ -166,3 +171,67 @@ async def test_deleting_an_article_drops_its_pending_notifications(harness):
     assert (await store.outbox_counts()).get("pending") == 1
     assert await harness.app.library.delete(event.article_id)
     assert (await store.outbox_counts()).get("pending") is None
+
+
+SEMINAR = (
+    "/add Семинар «Родители & подростки» в Тюмени\n"
+    "https://www.tyumen.example/news/2024/10/01/seminar\n"
+    "Тюмень, 1 октября 2024 г.\n"
+    "15 октября 2024 года в Тюмени пройдёт семинар для приёмных родителей. "
+    "Участие бесплатное, нужна регистрация на сайте центра."
+)
+# Announced on 27 November 2026, after the test bot's «today» (10.10.2024): no publication
+# date can be believed, and the event's day (10 December) must not stand in for it.
+FORUM = (
+    "/add Форум приёмных семей пройдёт в Новосибирске\n"
+    "Новосибирск, 27 ноября 2026 г.\n"
+    "10 декабря 2026 года в Новосибирске пройдёт областной форум приёмных семей. "
+    "Участие бесплатное, регистрация открыта на сайте министерства."
+)
+
+
+def _line_of(listing: str, article_id: int) -> str:
+    return next(line for line in listing.splitlines() if line.startswith(f"#{article_id} "))
+
+
+async def test_articles_lines_show_publication_or_upload_date_source_and_events(harness):
+    await harness.ask(SEMINAR, user_id=ADMIN_ID)
+    await harness.ask(FORUM, user_id=ADMIN_ID)
+    listing = await harness.ask("/articles", user_id=ADMIN_ID)
+    seminar, forum = _line_of(listing, 6), _line_of(listing, 7)
+    assert "01.10.2024 · tyumen.example · 1 мероприятие · Семинар" in seminar
+    added = (await harness.app.store.get_article(7)).created_at[:10]
+    day = dt.date.fromisoformat(added).strftime("%d.%m.%Y")
+    assert f"добавлено {day} · источник не указан · 1 мероприятие" in forum
+    assert "10.12.2026" not in forum and "27.11.2026" not in forum
+    # a seed published on 24 December 2025 keeps its date
+    assert _line_of(listing, 1).startswith("#1 · 24.12.2025 · ")
+
+
+async def test_article_shows_what_the_bot_stored(harness):
+    await harness.ask(SEMINAR, user_id=ADMIN_ID)
+    text = await harness.ask("/article 6", user_id=ADMIN_ID)
+    assert "Статья #6" in text
+    assert "<b>Семинар «Родители &amp; подростки» в Тюмени</b>" in text
+    assert "Опубликовано: 1 октября 2024" in text
+    assert "Источник: https://www.tyumen.example/news/2024/10/01/seminar" in text
+    assert "Места: " in text and "Тюмень" in text
+    assert "Мероприятия (1):" in text and "15 октября 2024" in text
+    assert "Кратко: " in text and "семинар для приёмных родителей" in text
+    await harness.ask(FORUM, user_id=ADMIN_ID)
+    forum = await harness.ask("/article 7", user_id=ADMIN_ID)
+    assert "Дата публикации не найдена (добавлено " in forum
+    assert "Опубликовано" not in forum
+    assert "• Форум" in forum or "10 декабря 2026" in forum.split("Мероприятия (1):")[1]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/article", "Укажите номер статьи: <code>/article 12</code>"),
+        ("/article abc", "Укажите номер статьи: <code>/article 12</code>"),
+        ("/article 999", "Статьи #999 нет."),
+    ],
+)
+async def test_article_with_missing_or_bad_id(harness, command, expected):
+    assert expected in await harness.ask(command, user_id=ADMIN_ID)

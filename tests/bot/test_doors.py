@@ -42,6 +42,6 @@ async def test_console_buttons_are_numbered_and_pressable(app):
     chat = ConsoleChat(bot, build_dispatcher(app), session)
     await chat.send("/services")
     assert "[1]" in out.getvalue()
-    number = next(i for i, (data, _) in enumerate(session.buttons, 1) if data == "open:c:mfc")
+    number = next(i for i, b in enumerate(session.buttons, 1) if b.value == "open:c:mfc")
     await chat.send(str(number))
     assert "одного окна" in out.getvalue()

@@ -133,11 +133,11 @@ async def test_stats_show_the_weekly_share_of_not_found(harness):
 async def test_non_admins_are_refused_the_queue_and_its_buttons(harness):
     await harness.ask("справка в бассейн")
     sent, _ = await queue(harness)
-    assert await harness.ask("/review") == texts.ADMIN_REFUSAL
+    assert await harness.ask("/review") == texts.admin_refusal(USER_ID)
     told, _ = await press(harness, button(sent, "1: готово"), user_id=USER_ID)
-    assert told == texts.ADMIN_REFUSAL
+    assert told == texts.admin_refusal(USER_ID)
     told, _ = await press(harness, "rvl:q:1:c:helpline", user_id=USER_ID)
-    assert told == texts.ADMIN_REFUSAL
+    assert told == texts.admin_refusal(USER_ID)
     assert "справка в бассейн" in (await queue(harness))[1]
     assert await harness.app.store.learned_phrases() == {}
 

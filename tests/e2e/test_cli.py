@@ -194,3 +194,34 @@ def test_ingest_refuses_a_file_over_the_upload_limit(cli, db_path, tmp_path):
     assert f"не сохранено — {refusal}" in out
     with sqlite3.connect(db_path) as db:
         assert db.execute(count).fetchone()[0] == before
+
+
+# ---- ask: several questions, stdin, --admin ------------------------------------------------
+
+
+def test_ask_answers_several_questions_each_under_its_own(cli, db_path):
+    code, out, _ = cli("ask", "телефон доверия", "что такое семейный мфц", "/stats",
+                       DATABASE_URL=f"sqlite:///{db_path}")
+    assert code == 0
+    parts = out.split("=== ")
+    assert [p.splitlines()[0] for p in parts[1:]] == [
+        "телефон доверия", "что такое семейный мфц", "/stats"
+    ]
+    assert "8-800-2000-122" in parts[1] and "одного окна" in parts[2]
+    assert "ARGS=--admin" in parts[3]  # the refused admin command says how to be one here
+
+
+def test_ask_reads_questions_from_stdin(cli, db_path, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("телефон доверия\n\nпривет\n"))
+    code, out, _ = cli("ask", "-", DATABASE_URL=f"sqlite:///{db_path}")
+    assert code == 0
+    assert "=== телефон доверия" in out and "=== привет" in out
+    assert out.index("8-800-2000-122") < out.index("=== привет")
+
+
+def test_ask_as_admin(cli, db_path):
+    code, out, _ = cli("ask", "--admin", "/stats", DATABASE_URL=f"sqlite:///{db_path}")
+    assert code == 0
+    assert "Статистика" in out and "только для администраторов" not in out

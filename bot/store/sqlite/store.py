@@ -330,6 +330,17 @@ class SqliteStore:
         ) as cur:
             return [_article(r) for r in await cur.fetchall()]
 
+    async def event_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        async with self._db.execute(
+            f"SELECT article_id, count(*) AS n FROM events WHERE article_id IN ({marks})"
+            " GROUP BY article_id",
+            tuple(article_ids),
+        ) as cur:
+            return {row["article_id"]: row["n"] for row in await cur.fetchall()}
+
     async def count(self, what: Counted) -> int:
         table = {"articles": "articles", "events": "events"}[what]  # never text from outside
         return await self._scalar(f"SELECT count(*) FROM {table}")

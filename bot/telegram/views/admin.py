@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiogram.types import InlineKeyboardButton
 
 from bot.articles.dates import format_date_range
 from bot.articles.ingest import IngestOutcome
-from bot.domain.admin import PAGE, STATS_WEEKS, ArticlePage, Stats
+from bot.domain.admin import PAGE, STATS_WEEKS, ArticlePage, ArticleView, Stats
 from bot.domain.handoff import HandoffStats
 from bot.store.base import ArticleRow, DocRef
 from bot.telegram.callbacks import ArticlesPage, DeleteArticle
 from bot.telegram.formatting import esc
+from bot.telegram.views.articles import site_name
+from bot.telegram.views.centres import plural
 from bot.telegram.views.common import Reply, human_date, open_button, short
+
+
+def shown_date(article: ArticleRow) -> str:
+    """The publication date, or the upload date marked as such — never an event's date."""
+    if article.published:
+        return article.published.strftime("%d.%m.%Y")
+    try:
+        added = dt.datetime.fromisoformat(article.created_at).date()
+    except ValueError:
+        return "дата не указана"
+    return f"добавлено {added:%d.%m.%Y}"
+
+
+def shown_source(url: str | None, name: str | None = None) -> str:
+    """Where the article comes from: the site's domain, the credited name, or «не указан»."""
+    if url:
+        return site_name(url)
+    return name or "источник не указан"
+
+
+def events_word(n: int) -> str:
+    return f"{n} {plural(n, 'мероприятие', 'мероприятия', 'мероприятий')}"
 
 
 def render_outcome(outcome: IngestOutcome) -> Reply:
@@ -28,7 +54,7 @@ def render_outcome(outcome: IngestOutcome) -> Reply:
         f"Сохранил статью #{outcome.article_id}",
         f"<b>{esc(parsed.title)}</b>",
         f"Дата: {esc(human_date(parsed.published)) if parsed.published else 'не указана'}",
-        f"Источник: {esc(parsed.source_url or 'не указан')}",
+        f"Источник: {esc(shown_source(parsed.source_url, parsed.source_name))}",
         f"Места: {esc(', '.join(parsed.places) or 'не найдены')}",
     ]
     if parsed.events:
@@ -59,8 +85,10 @@ def render_article_page(page: ArticlePage) -> Reply:
         return Reply("Статей нет." if page.offset == 0 else "Дальше статей нет.")
     lines = [f"Статьи (всего {page.total}), новые сверху:"]
     for a in page.articles:
-        date = a.published.strftime("%d.%m.%Y") if a.published else "без даты"
-        lines.append(f"#{a.id} · {date} · {esc(short(a.title, 90))}")
+        facts = [shown_date(a), shown_source(a.source_url, a.source_name)]
+        facts.append(events_word(page.events.get(a.id, 0)))
+        lines.append(f"#{a.id} · {esc(' · '.join(facts))} · {esc(short(a.title, 90))}")
+    lines.append("Подробнее о статье: /article номер")
     nav = []
     if page.offset > 0:
         newer = ArticlesPage(offset=max(0, page.offset - PAGE)).pack()
@@ -69,6 +97,51 @@ def render_article_page(page: ArticlePage) -> Reply:
         older = ArticlesPage(offset=page.offset + PAGE).pack()
         nav.append(InlineKeyboardButton(text="Старее →", callback_data=older))
     return Reply("\n".join(lines), [nav] if nav else [])
+
+
+def render_article_view(article_id: int, view: ArticleView | None) -> Reply:
+    """One article as stored: what the pipeline read, for an editor to check."""
+    if view is None:
+        return Reply(f"Статьи #{article_id} нет.")
+    a = view.article
+    published = (
+        f"Опубликовано: {human_date(a.published)}"
+        if a.published
+        else f"Дата публикации не найдена ({shown_date(a)})"
+    )
+    lines = [
+        f"Статья #{a.id}",
+        f"<b>{esc(a.title)}</b>",
+        esc(published),
+        f"Источник: {esc(a.source_url or a.source_name or 'не указан')}",
+        f"Места: {esc(', '.join(a.places) or 'не найдены')}",
+    ]
+    if view.events:
+        lines.append(f"Мероприятия ({len(view.events)}):")
+        for e in view.events:
+            when = format_date_range(e.start, e.end, _event_time(e.time))
+            place = f", {e.place}" if e.place else ""
+            lines.append(f"• {esc(e.title)} — {esc(when)}{esc(place)}")
+    else:
+        lines.append("Мероприятия с датами: не найдены")
+    lines.append(f"Кратко: {esc(a.summary or '—')}")
+    delete = DeleteArticle(article_id=a.id).pack()
+    return Reply(
+        "\n".join(lines),
+        [
+            [
+                open_button("Открыть", DocRef.article(a.id)),
+                InlineKeyboardButton(text="Удалить", callback_data=delete),
+            ]
+        ],
+    )
+
+
+def _event_time(stored: str | None) -> dt.time | None:
+    try:
+        return dt.time.fromisoformat(stored) if stored else None
+    except ValueError:
+        return None
 
 
 def render_confirm_delete(article_id: int, article: ArticleRow | None) -> Reply:

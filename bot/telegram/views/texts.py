@@ -20,6 +20,7 @@ USER_COMMANDS = [
 ADMIN_COMMANDS = [
     ("add", "Добавить статью (текст или файл)"),
     ("articles", "Список статей"),
+    ("article", "Статья по номеру: как бот её прочитал"),
     ("delete", "Удалить статью по номеру"),
     ("stats", "Статистика и журнал действий"),
     ("review", "Очередь: что не нашлось и что оценили 👎"),
@@ -96,11 +97,25 @@ APOLOGY = (
 )
 
 ADMIN_REFUSAL = "Эта команда только для администраторов бота."
+
+
+def admin_refusal(user_id: int | None) -> str:
+    """The refusal, with whom to ask: an owner adds an editor by Telegram id (/editors add),
+    which people rarely know, so the refusal tells them theirs (from their message)."""
+    if user_id is None:
+        return ADMIN_REFUSAL
+    return (
+        f"{ADMIN_REFUSAL} Если вы из команды, попросите владельца бота добавить вас "
+        f"(/editors add {user_id}) — ваш id: {user_id}."
+    )
+
+
 EMPTY_ADD = (
     "Пустой /add: напишите текст статьи после команды (первая строка — заголовок) "
     "или пришлите файл."
 )
 ASK_ARTICLE_ID = "Укажите номер статьи: <code>/delete 12</code> (номера — в /articles)."
+ASK_ARTICLE_TO_SHOW = "Укажите номер статьи: <code>/article 12</code> (номера — в /articles)."
 
 # ---- talking to a specialist (SUPPORT_CHAT_ID) ------------------------------------------
 BUTTON_SPECIALIST = "Написать специалисту"
@@ -312,3 +327,30 @@ BROADCAST_PROBLEMS = {
 }
 BROADCAST_NOT_DRAFT = "Эта рассылка уже отправлена или отменена."
 BROADCAST_GONE = "Такой рассылки нет."
+
+
+# ---- the local chat (python -m bot chat | ask), bot/telegram/console.py --------------------
+CONSOLE_GREETING = (
+    "Локальный чат с ботом. Пишите вопрос; цифра нажимает кнопку — и в меню, и под "
+    "сообщением; пустая строка или Ctrl+D — выход."
+)
+CONSOLE_AS_USER = (
+    "Вы — пользователь с id {user_id}. Команды администратора (/add, /articles, /stats): "
+    "перезапустите как make chat ARGS=--admin (или ADMIN_IDS={user_id} make chat)."
+)
+CONSOLE_AS_ADMIN = (
+    "Вы — администратор (id {user_id}): /add с текстом статьи, /articles, /stats, /review, "
+    "/editors."
+)
+CONSOLE_ADMIN_HINT = (
+    "(В локальном чате вы — пользователь {user_id}, не администратор. Чтобы стать им: "
+    "make chat ARGS=--admin, или ADMIN_IDS={user_id} make chat, "
+    "или python -m bot chat --admin.)"
+)
+CONSOLE_MENU = "Меню:"
+CONSOLE_LINK = "(это ссылка: {url})"
+CONSOLE_NO_LOCATION = (
+    "(Кнопка «{text}» отправляет геопозицию телефона — в локальном чате её нет. "
+    "Напишите город или регион словами, например «Казань».)"
+)
+CONSOLE_UNAVAILABLE = "(Кнопка «{text}» работает только в Telegram.)"
