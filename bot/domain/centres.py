@@ -138,25 +138,7 @@ FOLDS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 # Words every kind may share: they rank a match but never decide it alone when a question
 # names a distinctive word («мфц», «кцсон»).
-GENERIC = frozenset(
-    {
-        "центр",
-        "помощь",
-        "семья",
-        "ребенок",
-        "социальный",
-        "защита",
-        "обслуживание",
-        "население",
-        "комплексный",
-        "орган",
-        "отдел",
-        "отделение",
-        "управление",
-        "учреждение",
-        "служба",
-    }
-)
+GENERIC = (QUALIFIERS - {"семейный", "многофункциональный"}) | {"центр"}
 
 
 def fold(lemmas: Iterable[str]) -> list[str]:
