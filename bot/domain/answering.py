@@ -423,9 +423,7 @@ class Answerer:
         # morphology cache; its spelling repair aims at lexicon forms, not index terms.
         found = self.crisis.assess(message.text)
         if found.match is not None:
-            # Privacy: a crisis message is counted, never stored as text.
-            await self.store.count_crisis(self.today())
-            return crisis_answer(self.crisis, found.match)
+            return await self._crisis(found.match)
         distressed = found.soft or (
             self.distress is not None and self.distress.reads_as_distress(found.readings)
         )
@@ -433,8 +431,7 @@ class Answerer:
         if distressed and isinstance(answer, NotFound | SmallTalkAnswer):
             # Reads as distress and nothing else answers it: the plea wording, helpline first,
             # never «не нашёл».
-            await self.store.count_crisis(self.today())
-            return crisis_answer(self.crisis, CrisisMatch("plea", "distress", ""))
+            return await self._crisis(CrisisMatch("plea", "distress", ""))
         if distressed:
             # Reads as distress without being a crisis: the helpline leads, whatever follows.
             answer.lead = self.crisis.reply["soft"]
@@ -446,10 +443,12 @@ class Answerer:
         """The crisis answer when `text` is a crisis message (counted, never stored), else
         None: for messages that are not questions, such as those relayed to a specialist."""
         found = self.crisis.assess(text.strip())
-        if found.match is None:
-            return None
+        return None if found.match is None else await self._crisis(found.match)
+
+    async def _crisis(self, match: CrisisMatch) -> CrisisAnswer:
+        # Privacy: a crisis message is counted, never stored as text.
         await self.store.count_crisis(self.today())
-        return crisis_answer(self.crisis, found.match)
+        return crisis_answer(self.crisis, match)
 
     async def _answer(self, message: Message, chat_id: int | None, log_query: bool) -> Answer:
         text = message.text

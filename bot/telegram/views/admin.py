@@ -15,7 +15,7 @@ from bot.telegram.callbacks import ArticlesPage, DeleteArticle
 from bot.telegram.formatting import esc
 from bot.telegram.views.articles import site_name
 from bot.telegram.views.centres import plural
-from bot.telegram.views.common import Reply, human_date, open_button, short
+from bot.telegram.views.common import Reply, human_date, open_button, page_nav, short
 
 
 def shown_date(article: ArticleRow) -> str:
@@ -89,13 +89,14 @@ def render_article_page(page: ArticlePage) -> Reply:
         facts.append(events_word(page.events.get(a.id, 0)))
         lines.append(f"#{a.id} · {esc(' · '.join(facts))} · {esc(short(a.title, 90))}")
     lines.append("Подробнее о статье: /article номер")
-    nav = []
-    if page.offset > 0:
-        newer = ArticlesPage(offset=max(0, page.offset - PAGE)).pack()
-        nav.append(InlineKeyboardButton(text="← Новее", callback_data=newer))
-    if page.has_more:
-        older = ArticlesPage(offset=page.offset + PAGE).pack()
-        nav.append(InlineKeyboardButton(text="Старее →", callback_data=older))
+    nav = page_nav(
+        page.offset,
+        PAGE,
+        page.has_more,
+        lambda at: ArticlesPage(offset=at).pack(),
+        back="← Новее",
+        more="Старее →",
+    )
     return Reply("\n".join(lines), [nav] if nav else [])
 
 

@@ -8,6 +8,7 @@ door (free text, /search, chat, ask, inline) says the same thing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -54,6 +55,24 @@ def open_button(text: str, doc: DocRef) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=short(text, 60), callback_data=OpenDoc(kind=doc.kind, ref=doc.key).pack()
     )
+
+
+def page_nav(
+    offset: int,
+    size: int,
+    has_more: bool,
+    page: Callable[[int], str],
+    back: str = "← Назад",
+    more: str = "Дальше →",
+) -> list[InlineKeyboardButton]:
+    """The row of a paged list: back when not on the first page, on when more follow.
+    `page(offset)` packs the callback data of the page starting at `offset`."""
+    nav = []
+    if offset > 0:
+        nav.append(InlineKeyboardButton(text=back, callback_data=page(max(0, offset - size))))
+    if has_more:
+        nav.append(InlineKeyboardButton(text=more, callback_data=page(offset + size)))
+    return nav
 
 
 def menu_buttons() -> list[list[InlineKeyboardButton]]:

@@ -15,7 +15,7 @@ from bot.store.base import EventRow
 from bot.telegram.callbacks import TOPIC_MAX, EventIcs, EventsPage
 from bot.telegram.formatting import esc, esc_attr
 from bot.telegram.views import texts
-from bot.telegram.views.common import Reply, short
+from bot.telegram.views.common import Reply, page_nav, short
 from bot.telegram.views.texts import NO_NEXT_EVENT, NOTICE_HEADERS
 
 
@@ -135,26 +135,13 @@ def _page(
             blocks.extend(_region_headings(index, offset, local, region))
         blocks.append(event_line(event))
     buttons: list[list[InlineKeyboardButton]] = [[calendar_button(e)] for e in chunk]
-    nav = []
     cut_topic = topic[:TOPIC_MAX]
-    if offset > 0:
-        nav.append(
-            InlineKeyboardButton(
-                text="← Назад",
-                callback_data=EventsPage(
-                    offset=max(0, offset - PAGE_SIZE), topic=cut_topic, past=past
-                ).pack(),
-            )
-        )
-    if offset + PAGE_SIZE < len(events):
-        nav.append(
-            InlineKeyboardButton(
-                text="Дальше →",
-                callback_data=EventsPage(
-                    offset=offset + PAGE_SIZE, topic=cut_topic, past=past
-                ).pack(),
-            )
-        )
+    nav = page_nav(
+        offset,
+        PAGE_SIZE,
+        offset + PAGE_SIZE < len(events),
+        lambda at: EventsPage(offset=at, topic=cut_topic, past=past).pack(),
+    )
     if nav:
         buttons.append(nav)
     return Reply("\n\n".join(blocks), buttons)

@@ -13,7 +13,7 @@ from bot.store.base import DocRef
 from bot.telegram.callbacks import REF_MAX, ReviewAct, ReviewLink, ReviewPage
 from bot.telegram.formatting import esc
 from bot.telegram.views import texts
-from bot.telegram.views.common import Reply, open_button, short
+from bot.telegram.views.common import Reply, open_button, page_nav, short
 
 
 def _day(moment: dt.datetime) -> str:
@@ -67,13 +67,7 @@ def render_queue(page: QueuePage, titles: dict[DocRef, str]) -> Reply:
         if group.shown:
             row.append(open_button(f"{number}: открыть", group.shown[0]))
         buttons.append(row)
-    nav = []
-    if page.offset > 0:
-        back = ReviewPage(offset=max(0, page.offset - PAGE)).pack()
-        nav.append(InlineKeyboardButton(text="← Назад", callback_data=back))
-    if page.has_more:
-        more = ReviewPage(offset=page.offset + PAGE).pack()
-        nav.append(InlineKeyboardButton(text="Дальше →", callback_data=more))
+    nav = page_nav(page.offset, PAGE, page.has_more, lambda at: ReviewPage(offset=at).pack())
     if nav:
         buttons.append(nav)
     return Reply("\n".join(lines), buttons)

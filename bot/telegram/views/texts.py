@@ -186,7 +186,7 @@ REVIEW_NO_WORDS = "Тут нет вопроса — только 👎 ответ
 REVIEW_NO_DOC = "Такого материала нет. Номера статей — в /articles."
 REVIEW_ASK_NUMBER = "Или пришлите номер статьи сообщением (номера — в /articles)."
 REVIEW_HANDLED = "Готово: убрал из очереди. Если так спросят снова — вернётся."
-REVIEW_REASONS = {"wrong": "не то", "old": "устарело", "unclear": "непонятно", "other": "другое"}
+REVIEW_REASONS = {reason: label.lower() for reason, label in REASON_BUTTONS.items()}
 REVIEW_NO_QUESTION = "(без вопроса: ответ открыт кнопкой)"
 
 # ---- editors (/editors, owners only) -----------------------------------------------------
