@@ -34,8 +34,8 @@ def make_router() -> Router:
     return router
 
 
-def _asks(message: Message) -> bool:
-    return asks_for_person(Text(message.text or ""))
+def _asks(message: Message, reading: Text) -> bool:
+    return asks_for_person(reading)
 
 
 async def _open(

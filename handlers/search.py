@@ -7,6 +7,7 @@ from aiogram.types import Message
 
 from bot.domain.answering import Answerer
 from bot.domain.feedback import Feedback
+from bot.search.analysis import Message as Text
 from bot.telegram.send import send_reply
 from bot.telegram.views import texts
 from bot.telegram.views.answers import render_answer
@@ -28,13 +29,16 @@ async def search_command(
     await _answer(message, command.args, bot, answerer, feedback)
 
 
-async def free_text(message: Message, bot: Bot, answerer: Answerer, feedback: Feedback) -> None:
-    await _answer(message, message.text or "", bot, answerer, feedback)
+async def free_text(
+    message: Message, reading: Text, bot: Bot, answerer: Answerer, feedback: Feedback
+) -> None:
+    await _answer(message, reading, bot, answerer, feedback)
 
 
 async def _answer(
-    message: Message, text: str, bot: Bot, answerer: Answerer, feedback: Feedback
+    message: Message, text: str | Text, bot: Bot, answerer: Answerer, feedback: Feedback
 ) -> None:
     answer = await answerer.answer(text, message.chat.id)
+    text = text.text if isinstance(text, Text) else text
     answer_id = await feedback.record(answer, text)
     await send_reply(bot, message.chat.id, render_answer(answer, answer_id))

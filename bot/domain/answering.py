@@ -416,8 +416,12 @@ class Answerer:
         # The directory of centres (/centres): «где ближайший семейный мфц».
         self.centres = centres if centres is not None else CentreDirectory(store)
 
-    async def answer(self, text: str, chat_id: int | None = None, log_query: bool = True) -> Answer:
-        message = Message(text.strip())
+    async def answer(
+        self, text: str | Message, chat_id: int | None = None, log_query: bool = True
+    ) -> Answer:
+        """`text` may come already read (`Message`): the Telegram layer reads a person's
+        message once, and the hand-off check before the search reads the same lemmas."""
+        message = text if isinstance(text, Message) else Message(text.strip())
         # The crisis check reads the message its own ways too (as typed, re-typed on the
         # Russian layout, read back from transliteration) with the same tokenizer and
         # morphology cache; its spelling repair aims at lexicon forms, not index terms.

@@ -16,7 +16,7 @@ from aiogram.types import BotCommandScopeDefault
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.commands import commands_of, set_commands_for
-from bot.telegram.middlewares import CallbackFloodControl, FloodControl, InputSanitizer
+from bot.telegram.middlewares import CallbackFloodControl, FloodControl, InputSanitizer, ReadOnce
 from bot.telegram.retry import RetryRequests
 from bot.telegram.support import SupportRelay
 
@@ -61,6 +61,7 @@ def build_dispatcher(app: App) -> Dispatcher:
         observer.outer_middleware(sanitizer)
     # Exempt: an owner's or an editor's uploads are never dropped.
     admins = app.roles.staff
+    dp.message.outer_middleware(ReadOnce())  # after the sanitizer: the cleaned text
     dp.message.outer_middleware(FloodControl(app.settings.flood_limit, exempt=admins))
     dp.callback_query.outer_middleware(
         CallbackFloodControl(app.settings.callback_limit, exempt=admins)

@@ -30,6 +30,8 @@ from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, InlineQuery, Message, TelegramObject
 
+from bot.search.analysis import Message as Reading
+
 log = logging.getLogger(__name__)
 
 
@@ -167,4 +169,21 @@ class InputSanitizer(BaseMiddleware):
                 update["query"] = clean_text(event.query)
         if update:
             event = event.model_copy(update=update)
+        return await handler(event, data)
+
+
+class ReadOnce(BaseMiddleware):
+    """Puts the text of a message, read once (`bot.search.analysis.Message`, tokens and lemmas
+    worked out on first use), into the handler data as `reading`: the filters that look for
+    a request in words and the answering that follows share one reading. Runs after the
+    sanitizer, so it reads the cleaned text."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Message) and event.text:
+            data["reading"] = Reading(event.text.strip())
         return await handler(event, data)
