@@ -84,7 +84,7 @@ class App:
         crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
         smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
         distress = DistressScorer.load(settings.data_dir / "distress_model.bin")
-        store = await open_store(settings.database_path)
+        store = await open_store(settings.store_target, settings.db_pool_size)
         try:
             # The project's own seeds are parsed in this process (trusted, nobody waiting yet);
             # uploads and ingested files go to a worker process with time and memory limits.

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +54,15 @@ class Settings(BaseSettings):
     support_chat_id: int | None = None
     # When specialists answer, e.g. «9-18 Europe/Moscow» (unset: «as soon as they can»).
     support_hours: str | None = None
+    # Scale-out (README, "Deployment"): PostgreSQL connections per process, Redis shared by
+    # the workers (FSM, follow-up context, flood counters, update dedupe, send pacing), and
+    # how many webhook workers `run` starts (1: this process serves the webhook itself).
+    db_pool_size: int = 10
+    redis_url: str | None = None
+    redis_prefix: str = "family-bot"  # every key this bot keeps in Redis starts with it
+    workers: int = 1
+    # Messages per second the outbox sends, across all workers (Telegram allows about 30).
+    send_rate: float = 25.0
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -97,13 +107,57 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://")):
+            if not urlsplit(value).hostname and "host=" not in value:
+                raise ValueError("postgresql:// needs a host: postgresql://user@host:5432/dbname")
+            return value
         if not value.startswith("sqlite:///"):
             raise ValueError(
-                "only sqlite:///relative/path or sqlite:////absolute/path is supported"
+                "use sqlite:///relative/path, sqlite:////absolute/path "
+                "or postgresql://user@host:5432/dbname"
             )
         if value == "sqlite:///":
             raise ValueError("the path after sqlite:/// is empty")
         return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not str(value).startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use redis://host:6379/0 (rediss:// with TLS)")
+        return value
+
+    @field_validator("db_pool_size", "workers")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if not 1 <= value <= 64:
+            raise ValueError("must be a number from 1 to 64")
+        return value
+
+    @model_validator(mode="after")
+    def _scale_out(self) -> Settings:
+        """Several workers share one database and one Redis, and only a webhook spreads
+        updates over them (long polling is one reader by Telegram's rules)."""
+        if self.workers > 1:
+            if not self.webhook_url:
+                raise ValueError("WORKERS > 1 needs WEBHOOK_URL: long polling has one reader")
+            if not self.is_postgres or not self.redis_url:
+                raise ValueError(
+                    "WORKERS > 1 needs DATABASE_URL=postgresql://… and REDIS_URL: "
+                    "workers share the store and the counters"
+                )
+        # Telegram answers 429 above ~30 messages/s; a local Bot API server (or the tests'
+        # fake) sets its own limits.
+        limit = 30.0 if self.telegram_api_base is None else 1000.0
+        if not 0 < self.send_rate <= limit:
+            raise ValueError(f"SEND_RATE must be more than 0 and at most {limit:g} messages/s")
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
 
     @field_validator("webhook_url", mode="before")
     @classmethod
@@ -222,6 +276,11 @@ class Settings(BaseSettings):
         if value < 256:
             raise ValueError("must be at least 256 (the parser itself takes ~120 MB)")
         return value
+
+    @property
+    def store_target(self) -> Path | str:
+        """What `bot.store.open_store` opens: the SQLite file, or the PostgreSQL URL."""
+        return self.database_url if self.is_postgres else self.database_path
 
     @property
     def database_path(self) -> Path:

@@ -8,11 +8,23 @@ from pathlib import Path
 from bot.store.base import Store
 
 
-async def open_store(path: Path | str) -> Store:
-    """The store at `path`: SQLite, the embedded default (one file, nothing to run)."""
+def is_postgres_url(target: Path | str) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+async def open_store(target: Path | str, pool_size: int = 10) -> Store:
+    """The store `target` names: a PostgreSQL URL (`postgresql://…`, several workers share
+    it), else a SQLite file path or `sqlite:///path` — the embedded default, nothing to run.
+    Each backend is imported only when chosen."""
+    if is_postgres_url(target):
+        from bot.store.postgres import PgStore
+
+        return await PgStore.open(str(target), pool_size=pool_size)
     from bot.store.sqlite import SqliteStore
 
-    return await SqliteStore.open(path)
+    if isinstance(target, str):
+        target = target.removeprefix("sqlite:///")
+    return await SqliteStore.open(target)
 
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "is_postgres_url", "open_store"]

@@ -288,10 +288,22 @@ class SubscriptionStore(Protocol):
 
 
 class Outbox(Protocol):
-    """Messages queued once (by dedupe key) and drained at Telegram's pace."""
+    """Messages queued once (by dedupe key) and drained at Telegram's pace, by any number
+    of senders (one per worker) without two of them sending one row.
+
+    A sender *claims* due rows for `lease` seconds (PostgreSQL: ``FOR UPDATE SKIP LOCKED``;
+    SQLite: one writer at a time), then moves each to 'sending' just before the request
+    (`start_sending`: False when its claim expired and another sender took the row) and to
+    'sent' when Telegram accepted it. A sender that dies leaves its claimed rows to the
+    others once the lease ends (nothing lost); a row it left in 'sending' may have been
+    delivered — Telegram has no idempotency key — so it is marked 'failed' («unknown
+    outcome»), never resent (nothing doubled), the rule of bot/telegram/retry.py."""
 
     async def enqueue(self, items: Iterable[Outgoing]) -> int: ...
-    async def due_outbox(self, now: float, limit: int = 100) -> list[OutboxRow]: ...
+    async def claim_outbox(
+        self, sender: str, now: float, lease: float, limit: int = 50
+    ) -> list[OutboxRow]: ...
+    async def start_sending(self, outbox_id: int, sender: str, now: float, lease: float) -> bool: ...
     async def mark_sent(self, outbox_id: int) -> None: ...
     async def mark_retry(
         self, outbox_id: int, not_before: float, error: str, give_up: bool = False

@@ -240,4 +240,10 @@ MIGRATIONS: list[str] = [
         sent_at    TEXT
     );
     """,
+    # 11: several senders drain one outbox (scale-out): a row is claimed by one sender for
+    #     a lease, and is 'sending' while its request is out (see bot.store.base.Outbox)
+    """
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_until REAL NOT NULL DEFAULT 0;
+    """,
 ]

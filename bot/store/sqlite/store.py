@@ -533,20 +533,47 @@ class SqliteStore:
             )
             return db.total_changes - before
 
-    async def due_outbox(self, now: float, limit: int = 100) -> list[OutboxRow]:
-        async with self._db.execute(
-            "SELECT id, chat_id, text, markup, attempts, notice, event_id FROM outbox "
-            "WHERE status='pending' AND not_before <= ? ORDER BY id LIMIT ?",
-            (now, limit),
-        ) as cur:
-            return [
+    async def claim_outbox(
+        self, sender: str, now: float, lease: float, limit: int = 50
+    ) -> list[OutboxRow]:
+        """Due rows nobody holds, claimed by `sender` until `now + lease`, oldest first.
+        Rows a dead sender left 'sending' past their lease are failed first (unknown
+        outcome: never resent). One writer at a time, so two senders never claim a row."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET status='failed', claimed_by=NULL, "
+                "error='unknown outcome: the sender stopped mid-send; not resent' "
+                "WHERE status='sending' AND claimed_until < ?",
+                (now,),
+            )
+            async with db.execute(
+                "UPDATE outbox SET claimed_by=?, claimed_until=? WHERE id IN ("
+                " SELECT id FROM outbox WHERE status='pending' AND not_before <= ?"
+                " AND claimed_until < ? ORDER BY id LIMIT ?) "
+                "RETURNING id, chat_id, text, markup, attempts, notice, event_id",
+                (sender, now + lease, now, now, limit),
+            ) as cur:
+                rows = await cur.fetchall()
+        return sorted(
+            (
                 OutboxRow(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, r[4], r[5], r[6])
-                for r in await cur.fetchall()
-            ]
+                for r in rows
+            ),
+            key=lambda row: row.id,
+        )
+
+    async def start_sending(self, outbox_id: int, sender: str, now: float, lease: float) -> bool:
+        cur = await self._write(
+            "UPDATE outbox SET status='sending', claimed_until=? "
+            "WHERE id=? AND claimed_by=? AND status='pending'",
+            (now + lease, outbox_id, sender),
+        )
+        return cur.rowcount == 1
 
     async def mark_sent(self, outbox_id: int) -> None:
         await self._write(
-            "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1 WHERE id=?",
+            "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, claimed_by=NULL "
+            "WHERE id=?",
             (_now(), outbox_id),
         )
 
@@ -554,7 +581,8 @@ class SqliteStore:
         self, outbox_id: int, not_before: float, error: str, give_up: bool = False
     ) -> None:
         await self._write(
-            "UPDATE outbox SET attempts=attempts+1, not_before=?, error=?, status=? WHERE id=?",
+            "UPDATE outbox SET attempts=attempts+1, not_before=?, error=?, status=?, "
+            "claimed_by=NULL, claimed_until=0 WHERE id=?",
             (not_before, error, "failed" if give_up else "pending", outbox_id),
         )
 
