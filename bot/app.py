@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from bot.articles.ingest import ArticleService
 from bot.articles.worker import ParseWorker
 from bot.bootstrap import bootstrap
+from bot.coordination import Shared
 from bot.datafile import validate_data_files
 from bot.domain.admin import AdminDesk
 from bot.domain.answering import CONTEXT_TTL, Answerer
@@ -71,6 +72,7 @@ class App:
     regions: Regions | None = None  # the person's region (/region, /forget)
     broadcasts: BroadcastDesk | None = None  # announcements (/broadcast)
     sender: Sender | None = None
+    shared: Shared | None = None  # pacing, dedupe, counters: memory, or Redis for workers
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
@@ -106,6 +108,7 @@ class App:
         centres = CentreDirectory(
             store, table_worker(settings.parse_timeout_s, settings.parse_memory_mb)
         )
+        shared = Shared.open(settings.redis_url, settings.redis_prefix, settings.send_rate)
         answerer = Answerer(
             store,
             search,
@@ -115,6 +118,7 @@ class App:
             smalltalk,
             distress=distress,
             centres=centres,
+            context=shared.context,
         )
         planner = NotificationPlanner(store, settings.today, settings.reminder_days)
         hours = SupportHours.parse(settings.support_hours) if settings.support_hours else None
@@ -143,6 +147,7 @@ class App:
             centres=centres,
             regions=Regions(store, region_book),
             broadcasts=BroadcastDesk(store),
+            shared=shared,
         )
 
     def today(self) -> dt.date:
@@ -169,6 +174,8 @@ class App:
         await self.ingest.close()  # the parse worker process
         if self.centres is not None:
             await self.centres.close()  # and the one of /centres files
+        if self.shared is not None:
+            await self.shared.close()
         await self.store.close()
 
     async def start_background(self, sender: Sender) -> None:

@@ -50,7 +50,7 @@ from bot.search.analysis import Message
 from bot.search.analyzer import AnalyzedQuery
 from bot.search.engine import Hit, SearchEngine, SearchResult
 from bot.store import Store
-from bot.store.base import ArticleRow
+from bot.store.base import ArticleRow, ChatContext
 from bot.text.morph import is_function_word, lemma
 from bot.text.normalize import words
 
@@ -403,8 +403,11 @@ class Answerer:
         clock: Callable[[], float] = time.time,
         distress: DistressScorer | None = None,
         centres: CentreDirectory | None = None,
+        context: ChatContext | None = None,
     ) -> None:
         self.store = store
+        # The follow-up context: the store's table, or Redis when workers share it.
+        self.context: ChatContext = context if context is not None else store
         self.search = search
         self.crisis = crisis
         self.events = events
@@ -440,7 +443,7 @@ class Answerer:
             # Reads as distress without being a crisis: the helpline leads, whatever follows.
             answer.lead = self.crisis.reply["soft"]
         if chat_id is not None and answer.subject:
-            await self.store.save_context(chat_id, str(answer.subject), self.clock())
+            await self.context.save_context(chat_id, str(answer.subject), self.clock())
         return answer
 
     async def crisis_reply(self, text: str) -> CrisisAnswer | None:
@@ -463,7 +466,7 @@ class Answerer:
         subject = None
         if chat_id is not None:
             subject = DocRef.parse(
-                await self.store.load_context(chat_id, self.clock() - CONTEXT_TTL)
+                await self.context.load_context(chat_id, self.clock() - CONTEXT_TTL)
             )
         # The subject's words are read only for a message short enough to be a follow-up.
         if (

@@ -16,7 +16,13 @@ from aiogram.types import BotCommandScopeDefault
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.commands import commands_of, set_commands_for
-from bot.telegram.middlewares import CallbackFloodControl, FloodControl, InputSanitizer, ReadOnce
+from bot.telegram.middlewares import (
+    CallbackFloodControl,
+    FloodControl,
+    InputSanitizer,
+    OnceOnly,
+    ReadOnce,
+)
 from bot.telegram.retry import RetryRequests
 from bot.telegram.support import SupportRelay
 
@@ -24,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # Token-shaped placeholder for the local chat, which never talks to Telegram.
 CONSOLE_TOKEN = "42:CONSOLE-local-chat-no-network-000000"
+
+FSM_TTL = 24 * 3600  # a step left half-way (/review, /region) is forgotten after a day
 
 
 def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
@@ -53,7 +61,24 @@ def build_dispatcher(app: App) -> Dispatcher:
     from handlers import make_routers  # the composition root is the only place that knows them
 
     # The services handlers ask for by parameter name; App itself is not handed out.
-    dp = Dispatcher(**app.services())
+    # FSM state (the /review and /region steps) lives in Redis when workers share it: the
+    # next message of a step may reach another worker.
+    shared = app.shared
+    storage = None
+    if shared is not None and shared.redis is not None:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        storage = RedisStorage(
+            shared.redis,
+            key_builder=DefaultKeyBuilder(prefix=f"{shared.prefix}:fsm"),
+            state_ttl=FSM_TTL,
+            data_ttl=FSM_TTL,
+        )
+    dp = Dispatcher(storage=storage, **app.services())
+    windows = shared.windows if shared is not None else None
+    if shared is not None:
+        dp.update.outer_middleware(OnceOnly(shared.dedupe))
     support = app.settings.support_chat_id
     dp["relay"] = SupportRelay(app.handoffs, support) if support is not None else None
     sanitizer = InputSanitizer()
@@ -62,9 +87,9 @@ def build_dispatcher(app: App) -> Dispatcher:
     # Exempt: an owner's or an editor's uploads are never dropped.
     admins = app.roles.staff
     dp.message.outer_middleware(ReadOnce())  # after the sanitizer: the cleaned text
-    dp.message.outer_middleware(FloodControl(app.settings.flood_limit, exempt=admins))
+    dp.message.outer_middleware(FloodControl(app.settings.flood_limit, windows, exempt=admins))
     dp.callback_query.outer_middleware(
-        CallbackFloodControl(app.settings.callback_limit, exempt=admins)
+        CallbackFloodControl(app.settings.callback_limit, windows, exempt=admins)
     )
     dp.include_routers(*make_routers())
     return dp

@@ -12,24 +12,27 @@ Admins (owners and editors, injected as a container that follows role changes) a
 an admin uploading a batch of articles is working, not flooding, and their uploads must
 never be dropped silently.
 
-A sliding window of timestamps per user, in memory: it resets on restart, which is fine for
-a courtesy limit. The check and the count happen with no await in between, so updates
-handled as concurrent tasks cannot slip past it together.
+A sliding window of timestamps per user (`bot.coordination.windows`): in memory for one
+process (it resets on restart, which is fine for a courtesy limit), in Redis for several
+workers, so a person's messages spread over workers are counted together. The check and
+the count are one step, so updates handled concurrently cannot slip past it together.
+
+`OnceOnly` drops a second copy of an update (Telegram re-sends on a late webhook answer).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Container
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, InlineQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, InlineQuery, Message, TelegramObject, Update
 
+from bot.coordination.dedupe import UpdateDedupe
+from bot.coordination.windows import MemoryWindows, Windows
 from bot.search.analysis import Message as Reading
 
 log = logging.getLogger(__name__)
@@ -47,39 +50,16 @@ CALLBACK_WINDOW = 10.0
 CALLBACK_WARNING = "Слишком часто, подождите немного"
 
 
-class _Window:
-    """Sliding-window counters per user."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._hits: dict[int, deque[float]] = {}
-
-    def allow(self, user: int) -> bool:
-        """Count a hit of `user`; False (and not counted) when over the limit."""
-        now = self.clock()
-        hits = self._hits.setdefault(user, deque())
-        while hits and now - hits[0] > self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
-
-
 class FloodControl(BaseMiddleware):
     def __init__(
         self,
         limit: int,
-        clock: Callable[[], float] = time.monotonic,
+        windows: Windows | None = None,
         exempt: Container[int] = frozenset(),
     ) -> None:
         self.limit = limit
-        self.clock = clock
+        self.windows = windows if windows is not None else MemoryWindows()
         self.exempt = exempt  # read on every update: roles change while the bot runs
-        self._window = _Window(limit, WINDOW, clock)
-        self._warned: dict[int, float] = {}
 
     async def __call__(
         self,
@@ -95,10 +75,8 @@ class FloodControl(BaseMiddleware):
         ):
             return await handler(event, data)
         user = event.from_user.id
-        if not self._window.allow(user):
-            now = self.clock()
-            if now - self._warned.get(user, -WINDOW * 2) > WINDOW:
-                self._warned[user] = now
+        if not await self.windows.allow("msg", user, self.limit, WINDOW):
+            if await self.windows.first_in("msg-warned", user, WINDOW):
                 await event.answer(WARNING)
             return None
         return await handler(event, data)
@@ -110,12 +88,12 @@ class CallbackFloodControl(BaseMiddleware):
     def __init__(
         self,
         limit: int,
-        clock: Callable[[], float] = time.monotonic,
+        windows: Windows | None = None,
         exempt: Container[int] = frozenset(),
     ) -> None:
         self.limit = limit
+        self.windows = windows if windows is not None else MemoryWindows()
         self.exempt = exempt  # read on every update: roles change while the bot runs
-        self._window = _Window(limit, CALLBACK_WINDOW, clock)
 
     async def __call__(
         self,
@@ -127,7 +105,7 @@ class CallbackFloodControl(BaseMiddleware):
             self.limit <= 0
             or not isinstance(event, CallbackQuery)
             or event.from_user.id in self.exempt
-            or self._window.allow(event.from_user.id)
+            or await self.windows.allow("press", event.from_user.id, self.limit, CALLBACK_WINDOW)
         ):
             return await handler(event, data)
         try:
@@ -135,6 +113,28 @@ class CallbackFloodControl(BaseMiddleware):
         except TelegramAPIError as exc:  # an old query: nothing to answer, nothing to apologise
             log.debug("press over the limit not answered: %s", exc)
         return None
+
+
+class OnceOnly(BaseMiddleware):
+    """Drops an update already handled (or being handled) here or by another worker:
+    Telegram re-sends an update when the webhook answered late (bot.coordination.dedupe).
+    An outer middleware of the update observer, so a copy never reaches a handler."""
+
+    def __init__(self, dedupe: UpdateDedupe) -> None:
+        self.dedupe = dedupe
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        bot = data.get("bot")
+        if isinstance(event, Update) and bot is not None:
+            if not await self.dedupe.first_time(bot.id, event.update_id):
+                log.info("update %s seen before: dropped", event.update_id)
+                return None
+        return await handler(event, data)
 
 
 # Lone surrogates and C0/C1 control characters other than tab and newline.

@@ -2,16 +2,23 @@
 
 What to send was planned by `bot.domain.notifications` (once-only, by dedupe key); a notice
 is worded here, when it is sent. The sender drains the outbox within Telegram's limits
-(≤ 25 messages/s overall, ≤ 1/s per chat); what goes wrong with one chat stays with that
-chat (see `OutboxSender`). A row is marked sent right after Telegram accepts it; a crash in
-between can repeat one message, while a send whose answer came too late is never repeated.
+(≤ SEND_RATE messages/s overall, ≤ 1/s per chat, paced together with every other worker's
+sender through `bot.coordination.pacing`); what goes wrong with one chat stays with that
+chat (see `OutboxSender`). Several senders drain one outbox: each claims a batch of rows
+(`Store.claim_outbox`), marks a row 'sending' just before its request and 'sent' when
+Telegram accepted it. A sender killed mid-batch leaves its unsent rows to the others when
+the claim runs out; the one row whose request was out when it died is never resent (it may
+have been delivered), like a send whose answer came too late.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
+import uuid
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -24,6 +31,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.coordination.pacing import PER_CHAT_INTERVAL, MemoryPacer, SendPacer
 from bot.store import Store
 from bot.store.base import OutboxRow
 from bot.telegram.retry import never_sent, no_retries
@@ -32,10 +40,16 @@ from bot.telegram.views.events import render_notice
 log = logging.getLogger(__name__)
 
 
-GLOBAL_RATE = 25.0  # messages per second, under Telegram's ~30
+GLOBAL_RATE = 25.0  # messages per second, under Telegram's ~30 (SEND_RATE)
 
 
-PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
+BATCH = 25  # rows claimed at a time: about a second of sending at the global rate
+
+
+CLAIM_LEASE = 120.0  # seconds a claimed batch stays this sender's (a batch takes ≤ 25 s)
+
+
+SEND_LEASE = 60.0  # a row 'sending' longer than this: its sender died mid-send
 
 
 MAX_ATTEMPTS = 8  # tries of one item before it is 'failed'
@@ -92,51 +106,64 @@ class OutboxSender:
         rate: float = GLOBAL_RATE,
         per_chat_interval: float = PER_CHAT_INTERVAL,
         max_attempts: int = MAX_ATTEMPTS,
+        pacer: SendPacer | None = None,
+        name: str | None = None,
+        send_lease: float = SEND_LEASE,
     ) -> None:
         self.store = store
         self.bot = bot
-        self.interval = 1.0 / rate
-        self.per_chat_interval = per_chat_interval
+        # Shared by every worker's sender when it comes from Redis (bot.coordination).
+        self.pacer = pacer if pacer is not None else MemoryPacer(rate, per_chat_interval)
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.send_lease = send_lease
         self.max_attempts = max_attempts
-        self._last_global = 0.0
-        self._last_chat: dict[int, float] = {}
-        self._paused_until = 0.0
         self._refused_chat: int | None = None  # the chat of the last send, when it got 429
         self.wake = asyncio.Event()
 
     async def drain(self) -> int:
-        """Send every due message once; returns how many were sent."""
+        """Send every due message once; returns how many were sent. Rows are claimed a
+        batch at a time, so other workers' senders take the rest meanwhile."""
         sent = 0
         while True:
-            rows = await self.store.due_outbox(time.time(), limit=200)
+            rows = await self.store.claim_outbox(self.name, time.time(), CLAIM_LEASE, BATCH)
             if not rows:
                 return sent
-            progressed = False
+            try:
+                sent += await self._send_claimed(rows)
+            finally:
+                await self.store.release_claims(self.name)
+
+    async def _send_claimed(self, rows: list[OutboxRow]) -> int:
+        """Send claimed rows, each chat at its own pace: a chat that must wait lets the
+        others go first; a chat that failed keeps its other rows for later."""
+        sent = 0
+        queue = list(rows)
+        while queue:
+            waiting: list[OutboxRow] = []
+            free_in: list[float] = []
             held: set[int] = set()  # chats that failed in this pass: their rows changed
-            ready_at: list[float] = []
-            for row in rows:
+            for row in queue:
                 if row.chat_id in held:
                     continue
-                now = time.monotonic()
-                if now < self._paused_until:
-                    await asyncio.sleep(self._paused_until - now)
-                chat_ready = self._last_chat.get(row.chat_id, -1e9) + self.per_chat_interval
-                if time.monotonic() < chat_ready:
-                    ready_at.append(chat_ready)
-                    continue  # this chat must wait; others go first
-                wait = self._last_global + self.interval - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._last_global = time.monotonic()
-                self._last_chat[row.chat_id] = self._last_global
+                delay = await self.pacer.reserve(row.chat_id)
+                if delay < 0:  # this chat had a message less than a second ago
+                    waiting.append(row)
+                    free_in.append(-delay)
+                    continue
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if not await self.store.start_sending(
+                    row.id, self.name, time.time(), self.send_lease
+                ):
+                    continue  # the claim ran out and another sender took the row
                 if await self._send(row):
                     sent += 1
                 else:
                     held.add(row.chat_id)
-                progressed = True
-            if not progressed:
-                soonest = min(ready_at, default=time.monotonic())
-                await asyncio.sleep(max(0.01, soonest - time.monotonic()))
+            queue = [row for row in waiting if row.chat_id not in held]  # held: released
+            if queue:
+                await asyncio.sleep(max(0.01, min(free_in)))
+        return sent
 
     async def _message(self, row: OutboxRow) -> tuple[str, InlineKeyboardMarkup | None] | None:
         """The text and buttons of a queued item; None when its event is gone."""
@@ -160,7 +187,7 @@ class OutboxSender:
                 await self.bot.send_message(row.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as exc:
             if self._refused_chat is not None and self._refused_chat != row.chat_id:
-                self._paused_until = time.monotonic() + exc.retry_after
+                await self.pacer.pause(exc.retry_after)
             self._refused_chat = row.chat_id
             await self._back_off(row, exc.retry_after, "429")
             return False

@@ -499,7 +499,7 @@ class SqliteStore:
         await self.unsubscribe(chat_id)
         await self._write(
             "UPDATE outbox SET status='dropped', error='blocked' "
-            "WHERE chat_id=? AND status='pending'",
+            "WHERE chat_id=? AND status IN ('pending', 'sending')",
             (chat_id,),
         )
 
@@ -570,6 +570,14 @@ class SqliteStore:
         )
         return cur.rowcount == 1
 
+    async def release_claims(self, sender: str) -> int:
+        cur = await self._write(
+            "UPDATE outbox SET claimed_by=NULL, claimed_until=0 "
+            "WHERE claimed_by=? AND status='pending'",
+            (sender,),
+        )
+        return cur.rowcount
+
     async def mark_sent(self, outbox_id: int) -> None:
         await self._write(
             "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, claimed_by=NULL "
@@ -607,7 +615,8 @@ class SqliteStore:
             )
             await db.execute("DELETE FROM subscriptions WHERE chat_id=?", (old,))
             await db.execute(
-                "UPDATE outbox SET chat_id=? WHERE chat_id=? AND status='pending'", (new, old)
+                "UPDATE outbox SET chat_id=? WHERE chat_id=? AND status IN ('pending', 'sending')",
+                (new, old),
             )
 
     async def outbox_counts(self) -> dict[str, int]:
