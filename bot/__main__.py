@@ -23,7 +23,10 @@ log = logging.getLogger("bot")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот помощи семьям")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (long polling)")
+    run = sub.add_parser(
+        "run", help="start the bot (long polling; webhook with WEBHOOK_URL, WORKERS=N workers)"
+    )
+    run.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     chat = sub.add_parser("chat", help="local chat in the terminal, no token needed")
     ask = sub.add_parser(
         "ask", help="print the replies to questions and exit (each argument is one question)"
@@ -59,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
+            if settings.workers > 1 and not args.worker:
+                return asyncio.run(_supervise(settings))
+            if settings.is_postgres:  # workers share it: no lock, claims and dedupe instead
+                return asyncio.run(_run(settings, worker=args.worker))
             from bot.store.sqlite import AlreadyRunning, run_lock
 
             try:
@@ -99,11 +106,13 @@ def _preflight(settings: Settings) -> None:
     SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, worker: bool = False) -> int:
+    """One bot: long polling, or a webhook server. A `--worker` started by `_supervise`
+    leaves the webhook and the command menus to its parent."""
     from bot.app import App
     from bot.telegram.dispatcher import build_bot, build_dispatcher, register_commands
     from bot.telegram.outbox import OutboxSender
-    from bot.telegram.webhook import serve_webhook
+    from bot.telegram.webhook import ensure_webhook, serve_webhook
 
     app = await App.create(settings)
     # The search vocabulary, lexicons and caches are long-lived and large (hundreds of
@@ -113,9 +122,12 @@ async def _run(settings: Settings) -> int:
     bot = build_bot(settings)
     dp = build_dispatcher(app)
     try:
-        await register_commands(bot, settings, app.roles.staff.editors)
-        await app.start_background(OutboxSender(app.store, bot))
+        if not worker:
+            await register_commands(bot, settings, app.roles.staff.editors)
+        await app.start_background(OutboxSender(app.store, bot, **app.sender_options()))
         if settings.webhook_url:
+            if not worker:
+                await ensure_webhook(bot, dp, settings, app.store)
             await serve_webhook(bot, dp, settings)
         else:
             log.info("bot started: long polling")
@@ -125,6 +137,25 @@ async def _run(settings: Settings) -> int:
         await bot.session.close()
         await app.close()
     return 0
+
+
+async def _supervise(settings: Settings) -> int:
+    """WORKERS=N: the once-only work here (migrations, seeds, webhook, menus), then N
+    worker processes (bot.workers)."""
+    from bot.app import App
+    from bot.telegram.dispatcher import build_bot, build_dispatcher, register_commands
+    from bot.telegram.webhook import ensure_webhook
+    from bot.workers import supervise
+
+    app = await App.create(settings)
+    bot = build_bot(settings)
+    try:
+        await register_commands(bot, settings, app.roles.staff.editors)
+        await ensure_webhook(bot, build_dispatcher(app), settings, app.store)
+    finally:
+        await bot.session.close()
+        await app.close()
+    return await supervise(settings.workers)
 
 
 def _questions(arguments: list[str]) -> list[str]:

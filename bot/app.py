@@ -90,7 +90,10 @@ class App:
         try:
             # The project's own seeds are parsed in this process (trusted, nobody waiting yet);
             # uploads and ingested files go to a worker process with time and memory limits.
-            await bootstrap(store, ArticleService(store), settings.seeds_dir, settings.data_dir)
+            # Workers starting together on one database: one of them seeds, the others
+            # then find it done.
+            async with store.exclusive("bootstrap"):
+                await bootstrap(store, ArticleService(store), settings.seeds_dir, settings.data_dir)
             search = await SearchEngine.create(
                 store, SearchVocabulary.load(settings.data_dir / "search.toml")
             )
@@ -149,6 +152,15 @@ class App:
             broadcasts=BroadcastDesk(store),
             shared=shared,
         )
+
+    def sender_options(self) -> dict[str, Any]:
+        """How this process's outbox sender paces and names itself: the shared clock (Redis
+        with workers) and a lease on a row in flight a little longer than a request may take."""
+        assert self.shared is not None
+        return {
+            "pacer": self.shared.pacer,
+            "send_lease": self.settings.telegram_timeout + 30.0,
+        }
 
     def today(self) -> dt.date:
         return self.settings.today()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -228,6 +229,12 @@ class MetaStore(Protocol):
     async def get_meta(self, key: str) -> str | None: ...
     async def set_meta(self, key: str, value: str) -> None: ...
     async def generation(self) -> int: ...
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Held by one process at a time among all that share this store — first-start
+        work (migrations done, seeds, cards) and setting the webhook run once when N
+        workers start together. PostgreSQL: an advisory lock; SQLite: this process only
+        (one `run` per file holds the run lock)."""
+        ...
 
 
 class ArticleStore(Protocol):

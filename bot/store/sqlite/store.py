@@ -172,6 +172,7 @@ class SqliteStore:
         # transaction») or one task's ROLLBACK undoes another's write. Writers take turns;
         # reads outside a transaction don't wait.
         self._write_lock = asyncio.Lock()
+        self._named_locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:
@@ -232,6 +233,12 @@ class SqliteStore:
             await self._db.execute("COMMIT")
 
     # ---- meta -------------------------------------------------------------------------
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        lock = self._named_locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            yield
+
     async def generation(self) -> int:
         """How many times the searchable content changed, by any process (see
         `_bump_generation`): a running bot compares it before searching."""
