@@ -128,7 +128,7 @@ async def _run(settings: Settings, worker: bool = False) -> int:
         if settings.webhook_url:
             if not worker:
                 await ensure_webhook(bot, dp, settings, app.store)
-            await serve_webhook(bot, dp, settings)
+            await serve_webhook(bot, dp, settings, app.shared.dedupe if app.shared else None)
         else:
             log.info("bot started: long polling")
             await dp.start_polling(bot, handle_signals=True)

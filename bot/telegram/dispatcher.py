@@ -20,7 +20,6 @@ from bot.telegram.middlewares import (
     CallbackFloodControl,
     FloodControl,
     InputSanitizer,
-    OnceOnly,
     ReadOnce,
 )
 from bot.telegram.retry import RetryRequests
@@ -77,8 +76,6 @@ def build_dispatcher(app: App) -> Dispatcher:
         )
     dp = Dispatcher(storage=storage, **app.services())
     windows = shared.windows if shared is not None else None
-    if shared is not None:
-        dp.update.outer_middleware(OnceOnly(shared.dedupe))
     support = app.settings.support_chat_id
     dp["relay"] = SupportRelay(app.handoffs, support) if support is not None else None
     sanitizer = InputSanitizer()

@@ -16,8 +16,6 @@ A sliding window of timestamps per user (`bot.coordination.windows`): in memory 
 process (it resets on restart, which is fine for a courtesy limit), in Redis for several
 workers, so a person's messages spread over workers are counted together. The check and
 the count are one step, so updates handled concurrently cannot slip past it together.
-
-`OnceOnly` drops a second copy of an update (Telegram re-sends on a late webhook answer).
 """
 
 from __future__ import annotations
@@ -29,9 +27,8 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, InlineQuery, Message, TelegramObject, Update
+from aiogram.types import CallbackQuery, InlineQuery, Message, TelegramObject
 
-from bot.coordination.dedupe import UpdateDedupe
 from bot.coordination.windows import MemoryWindows, Windows
 from bot.search.analysis import Message as Reading
 
@@ -113,28 +110,6 @@ class CallbackFloodControl(BaseMiddleware):
         except TelegramAPIError as exc:  # an old query: nothing to answer, nothing to apologise
             log.debug("press over the limit not answered: %s", exc)
         return None
-
-
-class OnceOnly(BaseMiddleware):
-    """Drops an update already handled (or being handled) here or by another worker:
-    Telegram re-sends an update when the webhook answered late (bot.coordination.dedupe).
-    An outer middleware of the update observer, so a copy never reaches a handler."""
-
-    def __init__(self, dedupe: UpdateDedupe) -> None:
-        self.dedupe = dedupe
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        bot = data.get("bot")
-        if isinstance(event, Update) and bot is not None:
-            if not await self.dedupe.first_time(bot.id, event.update_id):
-                log.info("update %s seen before: dropped", event.update_id)
-                return None
-        return await handler(event, data)
 
 
 # Lone surrogates and C0/C1 control characters other than tab and newline.
