@@ -374,7 +374,8 @@ class FakeBotAPI:
         self._methods: dict[str, tuple[str, Callable[[_Ctx], Any]]] = {
             name.lower(): (name, getattr(self, f"_m_{name}"))
             for name in (
-                "getMe", "getUpdates", "setWebhook", "setMyCommands", "sendMessage",
+                "getMe", "getUpdates", "setWebhook", "getWebhookInfo", "setMyCommands",
+                "sendMessage",
                 "editMessageText", "sendDocument", "answerCallbackQuery", "answerInlineQuery",
                 "getFile", "copyMessage", "forwardMessage", "createForumTopic", "editForumTopic",
                 "closeForumTopic", "reopenForumTopic", "deleteForumTopic",
@@ -1066,6 +1067,17 @@ class FakeBotAPI:
         self._gate(ctx)
         self.webhook = dict(ctx.params)
         return True
+
+    async def _m_getWebhookInfo(self, ctx: _Ctx) -> dict[str, Any]:
+        self._gate(ctx)
+        info: dict[str, Any] = {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": 0,
+        }
+        if self.webhook and self.webhook.get("allowed_updates") is not None:
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
 
     async def _m_setMyCommands(self, ctx: _Ctx) -> bool:
         check_commands(ctx.params.get("commands"))

@@ -43,10 +43,14 @@ log = logging.getLogger(__name__)
 GLOBAL_RATE = 25.0  # messages per second, under Telegram's ~30 (SEND_RATE)
 
 
-BATCH = 25  # rows claimed at a time: about a second of sending at the global rate
+BATCH = 10  # rows claimed at a time: well under a second of sending at the global rate
 
 
-CLAIM_LEASE = 120.0  # seconds a claimed batch stays this sender's (a batch takes ≤ 25 s)
+# Seconds a claimed batch stays this sender's: a batch takes a second or two, and a sender
+# that died gives its unsent rows back to the others this long after it claimed them. A
+# batch held up longer (a global 429 pause) may be re-claimed meanwhile; `start_sending`
+# lets only one sender send each row.
+CLAIM_LEASE = 15.0
 
 
 SEND_LEASE = 60.0  # a row 'sending' longer than this: its sender died mid-send

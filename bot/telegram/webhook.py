@@ -106,7 +106,7 @@ async def serve_webhook(
         dp, bot, dedupe if dedupe is not None else MemoryDedupe(), secret_token=_secret(settings)
     ).register(app, path=path)
     setup_application(app, dp, bot=bot)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log=None)  # one line per update: noise, and chat ids
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port, reuse_port=True)
     await site.start()
