@@ -91,7 +91,7 @@ class WebhookDelivery:
                     ) as response:
                         await response.read()
                         status = response.status
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     status = None
             self.posts.append(Post(update["update_id"], target, status, time.monotonic()))
             if status == 200:

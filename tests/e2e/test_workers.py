@@ -20,8 +20,6 @@ import sys
 import time
 from collections import Counter
 
-import pytest
-
 from bot.store import open_store
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_run import SECRET, free_port
@@ -143,8 +141,9 @@ async def subscribe_everyone(fake_api, delivery: WebhookDelivery) -> None:
 
     def replies() -> Counter:
         return Counter(
-            c.params["chat_id"] for c in fake_api.calls_of("sendMessage") if c.ok
-            and c.params["chat_id"] in chats
+            c.params["chat_id"]
+            for c in fake_api.calls_of("sendMessage")
+            if c.ok and c.params["chat_id"] in chats
         )
 
     await wait_until(lambda: len(replies()) == SUBSCRIBERS, 60, "not every /subscribe answered")
