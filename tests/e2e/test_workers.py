@@ -107,7 +107,8 @@ async def test_three_workers_answer_once_and_notify_once_through_a_kill(fake_api
             # Three workers starting at once on an empty database: one migrates and seeds,
             # one sets the webhook; all listen.
             began = time.monotonic()
-            await asyncio.gather(*(listening(p, w, 120) for p, w in zip(ports, workers)))
+            pairs = zip(ports, workers, strict=True)
+            await asyncio.gather(*(listening(port, w, 120) for port, w in pairs))
             print(f"\nworkers listening after {time.monotonic() - began:.1f} s")
             assert len(fake_api.calls_of("setWebhook")) == 1
             targets = [f"http://127.0.0.1:{port}/tg-hook" for port in ports]
