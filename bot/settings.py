@@ -353,9 +353,16 @@ class SecretsFilter(logging.Filter):
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    return [
+    """What no log line may show: the token, the webhook secret, and the passwords in
+    DATABASE_URL and REDIS_URL (a connection error prints its URL)."""
+    found = [
         s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s is not None
     ]
+    for url in (settings.database_url, settings.redis_url):
+        password = urlsplit(url).password if url else None
+        if password:
+            found.append(password)
+    return found
 
 
 def configure_logging(settings: Settings) -> None:
