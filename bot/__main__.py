@@ -40,7 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     ingest = sub.add_parser("ingest", help="add articles from files")
     ingest.add_argument("files", nargs="+", type=Path)
+    move = sub.add_parser(
+        "migrate-store", help="copy a SQLite store into PostgreSQL (safe to re-run)"
+    )
+    move.add_argument("--from", dest="source", required=True, help="sqlite:///path/bot.sqlite3")
+    move.add_argument("--to", dest="target", required=True, help="postgresql://user@host/db")
     args = parser.parse_args(argv)
+    if args.command == "migrate-store":
+        return _migrate_store(args.source, args.target)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -90,6 +97,25 @@ def main(argv: list[str] | None = None) -> int:
     except DataFileError as exc:
         print(f"Ошибка в файле данных: {exc}", file=sys.stderr)
         return 2
+
+
+def _migrate_store(source: str, target: str) -> int:
+    """Needs no settings (no token, no data files): only the two stores."""
+    from bot.store.transfer import TransferError, migrate_store
+
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        asyncio.run(migrate_store(source, target))
+    except TransferError as exc:
+        print(f"Не перенесено: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the server refused, the name did not resolve
+        print(
+            f"Не перенесено: нет связи с базой ({exc.__class__.__name__}: {exc})", file=sys.stderr
+        )
+        return 2
+    print("Готово: данные перенесены, индекс поиска перестроен.")
+    return 0
 
 
 def _preflight(settings: Settings) -> None:

@@ -225,3 +225,73 @@ async def notify_through_a_kill(fake_api, delivery, workers, database) -> None:
     for chat in talkers:
         texts = fake_api.sent_texts(chat)
         assert len(texts) == 1 and "8-800-2000-122" in texts[0], (chat, texts)
+    # The upload reached one worker; every worker's search knows the new article (its
+    # change counter came by LISTEN/NOTIFY, not by a restart).
+    askers = range(300_201, 300_207)
+    for chat in askers:
+        fake_api.push_message("вебинар для замещающих семей", chat_id=chat, user_id=chat)
+    await delivery.idle(60)
+    await wait_until(lambda: all(fake_api.sent_texts(c) for c in askers), 30, "unanswered")
+    for chat in askers:
+        assert "Вебинар о сопровождении замещающих семей" in fake_api.sent_texts(chat)[0]
+
+
+def children_of(pid: int) -> set[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    try:
+        with open(path) as f:
+            return {int(p) for p in f.read().split()}
+    except FileNotFoundError:
+        return set()
+
+
+async def test_workers_setting_runs_n_processes_on_one_port_and_restarts_a_dead_one(fake_api):
+    """`WORKERS=2 python -m bot run`: the parent sets the webhook once and keeps two
+    workers on one port; a worker killed with SIGKILL is replaced and nothing is lost."""
+    async with fresh_database("bot_workers") as database, redis_namespace() as (redis, prefix):
+        port = free_port()
+        env = {
+            **os.environ,
+            "BOT_TOKEN": TEST_TOKEN,
+            "TELEGRAM_API_BASE": fake_api.base_url,
+            "DATABASE_URL": database,
+            "REDIS_URL": redis,
+            "REDIS_PREFIX": prefix.rstrip(":"),
+            "WEBHOOK_URL": PUBLIC_URL,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_HOST": "127.0.0.1",
+            "WORKERS": "2",
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "WARNING",
+        }
+        parent = await start_worker(env, port)
+        try:
+            await listening(port, parent, 120)
+            await wait_until(lambda: len(children_of(parent.pid)) == 2, 60, "two workers")
+            target = [f"http://127.0.0.1:{port}/tg-hook"]
+            async with WebhookDelivery(fake_api, target, twice=lambda i: i % 5 == 0) as delivery:
+                first = range(400_001, 400_041)
+                for chat in first:
+                    fake_api.push_message("/helpline", chat_id=chat, user_id=chat)
+                await delivery.idle(60)
+                before = children_of(parent.pid)
+                os.kill(min(before), signal.SIGKILL)
+                await wait_until(
+                    lambda: len(children_of(parent.pid)) == 2 and children_of(parent.pid) != before,
+                    60,
+                    "the killed worker was not replaced",
+                )
+                second = range(400_041, 400_081)
+                for chat in second:
+                    fake_api.push_message("/helpline", chat_id=chat, user_id=chat)
+                await delivery.idle(120)
+                assert not delivery.failed
+            for chat in [*first, *second]:
+                texts = fake_api.sent_texts(chat)
+                assert len(texts) == 1 and "8-800-2000-122" in texts[0], (chat, texts)
+            assert len(fake_api.calls_of("setWebhook")) == 1
+            assert len(fake_api.calls_of("setMyCommands")) >= 1
+        finally:
+            parent.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(parent.wait(), 60) == 0
+    assert not fake_api.errors, fake_api.errors[:5]
