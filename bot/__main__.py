@@ -14,8 +14,10 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.coordination import RedisUnavailable
 from bot.datafile import DataFileError
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from bot.store import StoreUnavailable
 
 log = logging.getLogger("bot")
 
@@ -96,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except DataFileError as exc:
         print(f"Ошибка в файле данных: {exc}", file=sys.stderr)
+        return 2
+    except (StoreUnavailable, RedisUnavailable) as exc:
+        print(f"Not started: {exc}", file=sys.stderr)
         return 2
 
 

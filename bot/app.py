@@ -112,6 +112,12 @@ class App:
             store, table_worker(settings.parse_timeout_s, settings.parse_memory_mb)
         )
         shared = Shared.open(settings.redis_url, settings.redis_prefix, settings.send_rate)
+        try:
+            await shared.check()
+        except BaseException:
+            await shared.close()
+            await store.close()
+            raise
         answerer = Answerer(
             store,
             search,

@@ -18,6 +18,10 @@ from bot.coordination.windows import MemoryWindows, RedisWindows, Windows
 from bot.store.base import ChatContext
 
 
+class RedisUnavailable(RuntimeError):
+    """REDIS_URL is set and Redis does not answer."""
+
+
 @dataclass
 class Shared:
     """The coordination pieces of one process. `redis` is the client when REDIS_URL is set
@@ -47,9 +51,18 @@ class Shared:
             prefix=prefix,
         )
 
+    async def check(self) -> None:
+        """Fail at start, in one line, when Redis is configured but does not answer."""
+        if self.redis is None:
+            return
+        try:
+            await self.redis.ping()
+        except (OSError, Exception) as exc:  # redis.exceptions.ConnectionError and kin
+            raise RedisUnavailable(f"Redis: {exc.__class__.__name__}: {exc}") from exc
+
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
 
 
-__all__ = ["Shared", "SendPacer", "UpdateDedupe", "Windows"]
+__all__ = ["RedisUnavailable", "SendPacer", "Shared", "UpdateDedupe", "Windows"]

@@ -75,7 +75,10 @@ def alive_threads() -> set[threading.Thread]:
         ("BOT_TODAY", "2024-13-45", "BOT_TODAY"),
         ("ADMIN_IDS", "12,abc", "ADMIN_IDS"),
         ("TIMEZONE", "Mars/Olympus", "TIMEZONE"),
-        ("DATABASE_URL", "postgres://x", "DATABASE_URL"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+        ("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/none", "PostgreSQL 127.0.0.1:1"),
+        ("REDIS_URL", "redis://127.0.0.1:1/0", "Redis"),
+        ("WORKERS", "2", "WORKERS"),
         ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
         ("TELEGRAM_API_BASE", "ftp://x", "TELEGRAM_API_BASE"),
         ("FLOOD_LIMIT", "-1", "FLOOD_LIMIT"),
@@ -103,8 +106,11 @@ def test_webhook_without_a_secret_refuses_to_start(cli):
 
 def test_a_second_run_on_the_same_database_refuses_to_start(cli, db_path):
     """Two `run` processes would both drain the outbox and notify everyone twice."""
-    env = {"DATABASE_URL": f"sqlite:///{db_path}", "BOT_TOKEN": TEST_TOKEN,
-           "TELEGRAM_API_BASE": "http://127.0.0.1:9"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "BOT_TOKEN": TEST_TOKEN,
+        "TELEGRAM_API_BASE": "http://127.0.0.1:9",
+    }
     with run_lock(db_path):  # the lock is flock's: another open file, even in this process
         code, _, err = cli("run", **env)
     assert code == 2
@@ -121,8 +127,11 @@ def test_the_command_line_exits_non_zero_with_that_line(cli, tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + "\nunknown_key = 1\n", encoding="utf-8")
     before = alive_threads()
     code, _, err = cli(
-        "ask", "привет", DATA_DIR=str(folder),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}", BOT_TOKEN="",
+        "ask",
+        "привет",
+        DATA_DIR=str(folder),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        BOT_TOKEN="",
     )
     assert code == 2
     lines = err.strip().splitlines()
@@ -136,8 +145,9 @@ def test_the_command_line_exits_non_zero_with_that_line(cli, tmp_path):
 
 
 def test_ask_prints_the_reply(cli, db_path):
-    code, out, err = cli("ask", "телефон доверия", DATABASE_URL=f"sqlite:///{db_path}",
-                         BOT_TOKEN="")
+    code, out, err = cli(
+        "ask", "телефон доверия", DATABASE_URL=f"sqlite:///{db_path}", BOT_TOKEN=""
+    )
     assert code == 0, err
     assert "8-800-2000-122" in out and "<b>" not in out
 
@@ -172,7 +182,9 @@ def test_ingest_fails_non_zero_and_names_the_problem(cli, db_path, tmp_path):
         str(FIXTURES / "junk.txt"),
         str(FIXTURES / "fake.docx"),
         str(tmp_path / "missing.txt"),
-        DATABASE_URL=f"sqlite:///{db_path}", BOT_TODAY="2026-11-23", BOT_TOKEN="",
+        DATABASE_URL=f"sqlite:///{db_path}",
+        BOT_TODAY="2026-11-23",
+        BOT_TOKEN="",
     )
     assert code == 1
     lines = out.strip().splitlines()
@@ -200,12 +212,19 @@ def test_ingest_refuses_a_file_over_the_upload_limit(cli, db_path, tmp_path):
 
 
 def test_ask_answers_several_questions_each_under_its_own(cli, db_path):
-    code, out, _ = cli("ask", "телефон доверия", "что такое семейный мфц", "/stats",
-                       DATABASE_URL=f"sqlite:///{db_path}")
+    code, out, _ = cli(
+        "ask",
+        "телефон доверия",
+        "что такое семейный мфц",
+        "/stats",
+        DATABASE_URL=f"sqlite:///{db_path}",
+    )
     assert code == 0
     parts = out.split("=== ")
     assert [p.splitlines()[0] for p in parts[1:]] == [
-        "телефон доверия", "что такое семейный мфц", "/stats"
+        "телефон доверия",
+        "что такое семейный мфц",
+        "/stats",
     ]
     assert "8-800-2000-122" in parts[1] and "одного окна" in parts[2]
     assert "ARGS=--admin" in parts[3]  # the refused admin command says how to be one here
