@@ -84,15 +84,14 @@ async def redis_workers():
 
 async def test_slots_are_spaced_by_the_global_rate_across_senders(workers):
     senders = [workers.pacer(50.0) for _ in range(3)]  # a slot every 20 ms
-    waits = await asyncio.gather(
-        *(senders[i % 3].reserve(chat) for i, chat in enumerate(range(1, 31)))
-    )
-    assert all(w >= 0 for w in waits)
-    slots = sorted(waits)
-    # 30 sends to 30 chats: 30 distinct slots 20 ms apart, the last ~0.58 s ahead.
-    assert slots[-1] == pytest.approx(0.58, abs=0.06)
-    gaps = [b - a for a, b in zip(slots, slots[1:], strict=False)]
-    assert min(gaps) >= 0.015
+    starts = []
+    for i, chat in enumerate(range(1, 31)):  # 30 sends to 30 chats, by three senders
+        wait = await senders[i % 3].reserve(chat)
+        assert wait >= 0
+        starts.append(time.monotonic() + wait)  # when this send may go
+    # One clock: the 30 slots span 29 × 20 ms, whoever reserved them (three clocks of their
+    # own would span a third of that). The margin is the time a call to Redis takes.
+    assert max(starts) - min(starts) >= 0.58 - 0.08
 
 
 async def test_one_chat_gets_one_message_a_second_whoever_sends(workers):
