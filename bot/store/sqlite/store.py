@@ -413,9 +413,14 @@ class SqliteStore:
         """The index rows holding the query's terms, ranked by bm25 (lower is better)."""
         joiner = " AND " if query.require_all else " OR "
         expression = joiner.join(_fts_string(t) for t in query.terms)
+        # Rank first, then read the text of the few rows kept: selecting title and body in
+        # the ranking query made SQLite carry the text of every match (thousands of rows
+        # for a common word) through the sort — 43 % of an answer's CPU (issue #17).
         async with self._db.execute(
-            "SELECT doc, bm25(search_index, ?, 1.0) AS rank, title, body FROM search_index "
-            "WHERE search_index MATCH ? ORDER BY rank LIMIT ?",
+            "SELECT s.doc, r.rank, s.title, s.body FROM ("
+            " SELECT rowid, bm25(search_index, ?, 1.0) AS rank FROM search_index"
+            " WHERE search_index MATCH ? ORDER BY rank, rowid LIMIT ?"
+            ") AS r JOIN search_index AS s ON s.rowid = r.rowid ORDER BY r.rank, r.rowid",
             (title_weight, expression, limit),
         ) as cur:
             rows = await cur.fetchall()
