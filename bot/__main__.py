@@ -21,6 +21,11 @@ from bot.store import StoreUnavailable
 
 log = logging.getLogger("bot")
 
+# Updates handled at once in long polling (aiogram starts a task per update): a burst
+# waits in Telegram's order instead of thousands of tasks sharing one core. In webhook
+# mode Telegram's max_connections (40) bounds it.
+MAX_CONCURRENT_UPDATES = 64
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот помощи семьям")
@@ -162,7 +167,9 @@ async def _run(settings: Settings, worker: bool = False) -> int:
             await serve_webhook(bot, dp, settings, app.shared.dedupe if app.shared else None)
         else:
             log.info("bot started: long polling")
-            await dp.start_polling(bot, handle_signals=True)
+            await dp.start_polling(
+                bot, handle_signals=True, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES
+            )
     finally:
         await app.stop_background()
         await bot.session.close()
