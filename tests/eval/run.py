@@ -12,6 +12,11 @@ accuracy, overall and per category, for questions.toml and holdout.toml; then cr
 recall and false-positive rate on crisis.toml and crisis_holdout.toml. The hold-out sets
 are never used for tuning: a gain on the development set that the hold-out does not
 confirm is not progress.
+
+The questions are answered on SQLite (a temporary file), and again on PostgreSQL (a fresh
+database, dropped afterwards) when it is reachable: the two backends rank with different
+functions (FTS5's bm25, PostgreSQL's ts_rank), and their hit@1 is printed side by side.
+PostgreSQL unreachable: it is skipped, and the run fails only under REQUIRE_SERVICES=1.
 """
 
 from __future__ import annotations
@@ -137,13 +142,20 @@ async def evaluate_net(db_path: Path, paths: list[Path]) -> dict[str, dict[str, 
         await app.close()
 
 
-async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[Outcome]]:
+def _database_url(store: Path | str) -> str:
+    """A SQLite file (a Path) or a database URL (a str) as DATABASE_URL."""
+    return store if isinstance(store, str) else f"sqlite:///{store}"
+
+
+async def evaluate(store: Path | str, question_sets: list[Path]) -> dict[str, list[Outcome]]:
+    """Answer every question of `question_sets` on a store seeded from scratch: a SQLite
+    file (a Path) or an empty database (a postgresql:// URL)."""
     from bot.app import App
     from bot.settings import load_settings
     from bot.telegram.formatting import plain_text
     from bot.telegram.views.answers import render_answer
 
-    app = await App.create(load_settings(database_url=f"sqlite:///{db_path}", bot_today=EVAL_TODAY))
+    app = await App.create(load_settings(database_url=_database_url(store), bot_today=EVAL_TODAY))
     try:
         for path in sorted(ARTICLES.glob("*.txt")):
             await app.library.add_file(path)
@@ -183,6 +195,46 @@ async def evaluate(db_path: Path, question_sets: list[Path]) -> dict[str, list[O
         return results
     finally:
         await app.close()
+
+
+async def evaluate_postgres(
+    question_sets: list[Path],
+) -> tuple[dict[str, list[Outcome]] | None, str]:
+    """`evaluate` on a fresh PostgreSQL database (dropped afterwards); (None, why) when
+    PostgreSQL cannot be reached."""
+    import asyncpg
+
+    from tests.services import PG_ADMIN_URL, create_database, drop_database
+
+    try:
+        url = await create_database("bot_eval")
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return None, f"{PG_ADMIN_URL.rpartition('@')[2]}: {type(exc).__name__}: {exc}"
+    try:
+        return await evaluate(url, question_sets), ""
+    finally:
+        await drop_database(url)
+
+
+def compare_stores(
+    sqlite: dict[str, list[Outcome]], postgres: dict[str, list[Outcome]], verbose: bool
+) -> list[str]:
+    """hit@1 of both stores per question set (and, verbose, the development questions
+    whose hit@1 differs between them)."""
+    lines = []
+    for name, outcomes in sqlite.items():
+        other = postgres[name]
+        label = "dev" if name == QUESTIONS.name else Path(name).stem
+        a, b = metrics(outcomes).get("hit@1", 0.0), metrics(other).get("hit@1", 0.0)
+        lines.append(f"hit@1 {label}: sqlite {a:.3f}  postgresql {b:.3f}  (Δ {a - b:+.3f})")
+        if verbose and name == QUESTIONS.name:
+            for s, p in zip(outcomes, other, strict=True):
+                if not s.out_of_scope and (s.rank == 1) != (p.rank == 1):
+                    lines.append(
+                        f"  DIFF [{s.category}] {s.text!r}: expected {s.expect}, "
+                        f"sqlite {s.got[:3]}, postgresql {p.got[:3]}"
+                    )
+    return lines
 
 
 def metrics(outcomes: list[Outcome]) -> dict[str, float]:
@@ -302,6 +354,15 @@ def main() -> int:
             f"{name:<22} distress led by the helpline={m['recall']:.3f}   "
             f"look-alikes led by it={m['fp_rate']:.3f}"
         )
+    from tests.services import services_required
+
+    print("== the stores compared: the same questions on PostgreSQL")
+    postgres, why = asyncio.run(evaluate_postgres([QUESTIONS, HOLDOUT]))
+    if postgres is None:
+        print(f"PostgreSQL skipped: not reachable ({why})")
+        return 1 if services_required() else 0
+    for line in compare_stores(results, postgres, verbose):
+        print(line)
     return 0
 
 
