@@ -22,7 +22,7 @@ async def open_store(target: Path | str, pool_size: int = 10) -> Store:
     it), else a SQLite file path or `sqlite:///path` — the embedded default, nothing to run.
     Each backend is imported only when chosen."""
     if is_postgres_url(target):
-        import asyncpg  # type: ignore[import-untyped]
+        import asyncpg
 
         from bot.store.postgres import PgStore
 
