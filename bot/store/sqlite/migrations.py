@@ -246,4 +246,18 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     ALTER TABLE outbox ADD COLUMN claimed_until REAL NOT NULL DEFAULT 0;
     """,
+    # 12: ids never come back. SQLite gives a new row the largest id in use + 1, so deleting
+    #     the newest article, answer or /centres upload handed its id to the next one: the
+    #     deleted article's learned wordings led to the new article, an old 👍 rated a new
+    #     answer, an expired upload's «Сохранить» saved a newer upload. The highest id ever
+    #     given is kept here (`_reserve_id`), starting from today's.
+    """
+    CREATE TABLE id_floor (
+        tbl  TEXT PRIMARY KEY,
+        last INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO id_floor SELECT 'articles', coalesce(max(id), 0) FROM articles;
+    INSERT INTO id_floor SELECT 'answers', coalesce(max(id), 0) FROM answers;
+    INSERT INTO id_floor SELECT 'centre_uploads', coalesce(max(id), 0) FROM centre_uploads;
+    """,
 ]

@@ -123,6 +123,22 @@ async def _index_delete(db: aiosqlite.Connection, rowid: int) -> None:
     await db.execute("DELETE FROM search_index WHERE rowid=?", (rowid,))
 
 
+async def _reserve_id(db: aiosqlite.Connection, table: str) -> int:
+    """A new id for `table` that no row ever had (see migration 12): one step, so two
+    writers never get the same one; an id reserved and not used is just a gap."""
+    async with db.execute(
+        "INSERT INTO id_floor(tbl, last) VALUES(?1, "
+        f" (SELECT coalesce(max(id), 0) FROM {table}) + 1) "
+        "ON CONFLICT(tbl) DO UPDATE SET last = "
+        f" max(last, (SELECT coalesce(max(id), 0) FROM {table})) + 1 "
+        "RETURNING last",
+        (table,),
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 class AlreadyRunning(RuntimeError):
     """Another `python -m bot run` holds this database."""
 
@@ -263,11 +279,13 @@ class SqliteStore:
         """Store an article, its events and its index row in one transaction; return its id."""
         async with self.transaction() as db:
             await _bump_generation(db)
-            cur = await db.execute(
-                "INSERT INTO articles(title, published, source_url, places, summary, body,"
+            article_id = await _reserve_id(db, "articles")
+            await db.execute(
+                "INSERT INTO articles(id, title, published, source_url, places, summary, body,"
                 " content_hash, origin, fmt, created_at, source_name)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
+                    article_id,
                     article.title,
                     article.published.isoformat() if article.published else None,
                     article.source_url,
@@ -281,7 +299,6 @@ class SqliteStore:
                     article.source_name,
                 ),
             )
-            article_id = cur.lastrowid
             await db.executemany(
                 "INSERT INTO events(article_id, kind, title, start_date, end_date, start_time,"
                 " place, sentence, status) VALUES(?,?,?,?,?,?,?,?,?)",
@@ -300,7 +317,6 @@ class SqliteStore:
                     for e in events
                 ],
             )
-            assert article_id is not None
             await _index_insert(
                 db,
                 article_id,
@@ -487,19 +503,14 @@ class SqliteStore:
 
     # ---- subscriptions ----------------------------------------------------------------
     async def subscribe(self, chat_id: int, topic: str) -> bool:
-        """Subscribe (or re-activate); False when it was already active."""
-        async with self._db.execute(
-            "SELECT active FROM subscriptions WHERE chat_id=? AND topic=?", (chat_id, topic)
-        ) as cur:
-            row = await cur.fetchone()
-        if row and row[0]:
-            return False
-        await self._write(
+        """Subscribe (or re-activate); False when it was already active. One statement, so
+        a double tap (two updates at once) subscribes once and says «Готово» once."""
+        cur = await self._write(
             "INSERT INTO subscriptions(chat_id, topic, active, created_at) VALUES(?,?,1,?) "
-            "ON CONFLICT(chat_id, topic) DO UPDATE SET active=1",
+            "ON CONFLICT(chat_id, topic) DO UPDATE SET active=1 WHERE active=0",
             (chat_id, topic, _now()),
         )
-        return True
+        return cur.rowcount == 1
 
     async def unsubscribe(self, chat_id: int) -> int:
         cur = await self._write(
@@ -786,11 +797,13 @@ class SqliteStore:
     # ---- answers and their ratings ----------------------------------------------------
     async def record_answer(self, doc: DocRef, question: str, now: float) -> int:
         """Keep an answer as given, so a 👍/👎 button can name it by id."""
-        cur = await self._write(
-            "INSERT INTO answers(doc, question, ts) VALUES(?,?,?)", (str(doc), question[:500], now)
-        )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        async with self.transaction() as db:
+            answer_id = await _reserve_id(db, "answers")
+            await db.execute(
+                "INSERT INTO answers(id, doc, question, ts) VALUES(?,?,?,?)",
+                (answer_id, str(doc), question[:500], now),
+            )
+        return answer_id
 
     async def get_answer(self, answer_id: int) -> AnswerRow | None:
         async with self._db.execute(
@@ -991,13 +1004,13 @@ class SqliteStore:
         """Store an upload: every region its rows name is replaced, in one transaction.
         Returns each replaced region's count before."""
         async with self.transaction() as db:
-            cur = await db.execute(
-                "INSERT INTO centre_uploads(admin_id, filename, status, created_at)"
-                " VALUES(?, ?, 'saved', ?)",
-                (admin_id, filename, now),
+            upload_id = await _reserve_id(db, "centre_uploads")
+            await db.execute(
+                "INSERT INTO centre_uploads(id, admin_id, filename, status, created_at)"
+                " VALUES(?, ?, ?, 'saved', ?)",
+                (upload_id, admin_id, filename, now),
             )
-            assert cur.lastrowid is not None
-            return await _replace_centres(db, cur.lastrowid, rows)
+            return await _replace_centres(db, upload_id, rows)
 
     async def stage_centres(
         self, admin_id: int, filename: str, rows: Sequence[CentreRow], now: float, ttl: float
@@ -1009,13 +1022,13 @@ class SqliteStore:
                 "DELETE FROM centre_uploads WHERE status='pending' AND created_at < ?",
                 (now - ttl,),
             )
-            cur = await db.execute(
-                "INSERT INTO centre_uploads(admin_id, filename, status, rows, created_at)"
-                " VALUES(?, ?, 'pending', ?, ?)",
-                (admin_id, filename, json.dumps([_centre_dict(r) for r in rows]), now),
+            upload_id = await _reserve_id(db, "centre_uploads")
+            await db.execute(
+                "INSERT INTO centre_uploads(id, admin_id, filename, status, rows, created_at)"
+                " VALUES(?, ?, ?, 'pending', ?, ?)",
+                (upload_id, admin_id, filename, json.dumps([_centre_dict(r) for r in rows]), now),
             )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        return upload_id
 
     async def confirm_centres(self, upload_id: int, now: float, ttl: float) -> SavedCentres:
         async with self.transaction() as db:
