@@ -59,14 +59,15 @@ def database_url(name: str) -> str:
     return f"{base}/{name}"
 
 
-async def create_database(prefix: str = "bot_test") -> str:
-    """A new, empty database; its URL."""
+async def create_database(prefix: str = "bot_test", template: str | None = None) -> str:
+    """A new database — empty, or a copy of the database `template` (a URL); its URL."""
     import asyncpg
 
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    source = f'"{template.rpartition("/")[2]}"' if template else "template0 ENCODING 'UTF8'"
     conn = await asyncpg.connect(PG_ADMIN_URL)
     try:
-        await conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE {source}')
     finally:
         await conn.close()
     return database_url(name)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,7 @@ import pytest
 
 from bot.store import Store, open_store
 from tests.services import (
-    PG_ADMIN_URL,
     create_database,
-    database_url,
     drop_database,
     need_postgres,
     run,
@@ -55,7 +52,6 @@ def pg_template() -> Iterator[dict[str, str]]:
 async def fresh_store_database(template: dict[str, str]) -> AsyncIterator[str]:
     """A new database copied from the migrated template (skipped, or failed under
     REQUIRE_SERVICES=1, when PostgreSQL is unreachable); dropped afterwards."""
-    import asyncpg
 
     need_postgres()
     if "url" not in template:
@@ -67,14 +63,7 @@ async def fresh_store_database(template: dict[str, str]) -> AsyncIterator[str]:
             await drop_database(url)
             raise
         template["url"] = url
-    source = template["url"].rpartition("/")[2]
-    name = f"bot_contract_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    finally:
-        await conn.close()
-    url = database_url(name)
+    url = await create_database("bot_contract", template=template["url"])
     try:
         yield url
     finally:

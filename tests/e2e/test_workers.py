@@ -36,6 +36,24 @@ FAKE_GLOBAL_LIMIT = 100
 NOTICE = "Новое мероприятие"
 
 
+def worker_env(fake_api, database: str, redis: str, prefix: str, **extra: str) -> dict[str, str]:
+    """A webhook worker's settings: the fake Bot API, one database, one Redis prefix."""
+    return {
+        **os.environ,
+        "BOT_TOKEN": TEST_TOKEN,
+        "TELEGRAM_API_BASE": fake_api.base_url,
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "REDIS_PREFIX": prefix.rstrip(":"),
+        "WEBHOOK_URL": PUBLIC_URL,
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 async def start_worker(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -85,22 +103,15 @@ def busiest_second(times: list[float]) -> int:
 
 async def test_three_workers_answer_once_and_notify_once_through_a_kill(fake_api):
     async with fresh_database("bot_workers") as database, redis_namespace() as (redis, prefix):
-        env = {
-            **os.environ,
-            "BOT_TOKEN": TEST_TOKEN,
-            "TELEGRAM_API_BASE": fake_api.base_url,
-            "DATABASE_URL": database,
-            "REDIS_URL": redis,
-            "REDIS_PREFIX": prefix.rstrip(":"),
-            "WEBHOOK_URL": PUBLIC_URL,
-            "WEBHOOK_SECRET": SECRET,
-            "WEBHOOK_HOST": "127.0.0.1",
-            "SEND_RATE": str(SEND_RATE),
-            "ADMIN_IDS": str(ADMIN_ID),
-            "BOT_TODAY": TODAY.isoformat(),
-            "PYTHONPATH": str(ROOT),
-            "LOG_LEVEL": "WARNING",
-        }
+        env = worker_env(
+            fake_api,
+            database,
+            redis,
+            prefix,
+            SEND_RATE=str(SEND_RATE),
+            ADMIN_IDS=str(ADMIN_ID),
+            BOT_TODAY=TODAY.isoformat(),
+        )
         ports = [free_port() for _ in range(3)]
         workers = [await start_worker(env, port) for port in ports]
         try:
@@ -250,20 +261,7 @@ async def test_workers_setting_runs_n_processes_on_one_port_and_restarts_a_dead_
     workers on one port; a worker killed with SIGKILL is replaced and nothing is lost."""
     async with fresh_database("bot_workers") as database, redis_namespace() as (redis, prefix):
         port = free_port()
-        env = {
-            **os.environ,
-            "BOT_TOKEN": TEST_TOKEN,
-            "TELEGRAM_API_BASE": fake_api.base_url,
-            "DATABASE_URL": database,
-            "REDIS_URL": redis,
-            "REDIS_PREFIX": prefix.rstrip(":"),
-            "WEBHOOK_URL": PUBLIC_URL,
-            "WEBHOOK_SECRET": SECRET,
-            "WEBHOOK_HOST": "127.0.0.1",
-            "WORKERS": "2",
-            "PYTHONPATH": str(ROOT),
-            "LOG_LEVEL": "WARNING",
-        }
+        env = worker_env(fake_api, database, redis, prefix, WORKERS="2")
         parent = await start_worker(env, port)
         try:
             await listening(port, parent, 120)
