@@ -56,7 +56,7 @@ async def ingest_full(db: Path, n: int, seed: int, via: str = "app") -> dict[str
             if via == "app":
                 outcome = await app.library.add(a.data, a.name, origin=f"bench:{a.name}")
             else:
-                outcome = await app.articles.add_document(a.data, a.name, origin=f"bench:{a.name}")
+                outcome = await app.ingest.add_document(a.data, a.name, origin=f"bench:{a.name}")
             if outcome.error:
                 errors += 1
             elif outcome.duplicate_of is not None:

@@ -15,12 +15,17 @@ TODAY = dt.date(2024, 10, 10)
 CORPUS_SEED = 1
 
 
-def settings_for(db: Path, **overrides: Any):
+def settings_for(db: Path | str, **overrides: Any):
+    """Settings of a bench bot on the store `db`: a SQLite file, or a postgresql:// URL."""
     from bot.settings import load_settings
 
+    if isinstance(db, str) and db.startswith(("postgresql://", "postgres://")):
+        url = db
+    else:
+        db = Path(db)
+        url = f"sqlite:///{db.resolve()}" if not str(db).startswith("/") else f"sqlite:///{db}"
     values: dict[str, Any] = {
-        "database_url": f"sqlite:///{db.resolve()}" if not str(db).startswith("/")
-        else f"sqlite:///{db}",
+        "database_url": url,
         "admin_ids": "",
         "bot_today": TODAY,
         "flood_limit": 0,

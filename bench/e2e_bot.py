@@ -4,6 +4,12 @@
 SIGINT/SIGTERM. `real` wires the project exactly as `python -m bot run` does (App.create,
 build_bot, build_dispatcher, background jobs, start_polling with handle_as_tasks=True), with
 FLOOD_LIMIT=0; `echo` is one aiogram handler answering message.text.
+
+`python -m bench.e2e_bot echo-webhook API_BASE PORT` — the same echo handler behind a
+webhook (the floor of bench.e2e_webhook): it sets the webhook (WEBHOOK_URL, WEBHOOK_SECRET
+from the environment) as the bot does, then serves 127.0.0.1:PORT with aiogram's
+SimpleRequestHandler answering each post after the update is handled (as the bot's
+OnceOnlyHandler does), the secret checked, until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -55,6 +61,47 @@ async def echo(api_base: str) -> None:
         await bot.session.close()
 
 
+async def echo_webhook(api_base: str, port: int) -> None:
+    import signal
+    from urllib.parse import urlsplit
+
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    from tests.fakebotapi import TEST_TOKEN
+
+    url, secret = os.environ["WEBHOOK_URL"], os.environ["WEBHOOK_SECRET"]
+    bot = Bot(TEST_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
+    dp = Dispatcher()
+
+    @dp.message()
+    async def answer(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    await bot.set_webhook(url, secret_token=secret,
+                          allowed_updates=dp.resolve_used_update_types())
+    app = web.Application()
+    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=secret).register(
+        app, path=urlsplit(url).path or "/")
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port, reuse_port=True).start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await bot.session.close()
+
+
 def main(argv: list[str]) -> int:
     import logging
 
@@ -64,6 +111,8 @@ def main(argv: list[str]) -> int:
         api_base = os.environ["TELEGRAM_API_BASE"]
     if mode == "real":
         asyncio.run(real(api_base, Path(argv[2])))
+    elif mode == "echo-webhook":
+        asyncio.run(echo_webhook(api_base, int(argv[2])))
     else:
         asyncio.run(echo(api_base))
     return 0

@@ -3,8 +3,9 @@
 The fake Bot API runs in this process; the bot is a child process with BOT_TOKEN=TEST_TOKEN,
 TELEGRAM_API_BASE=the fake, DATABASE_URL=the store. Peak RSS is VmHWM from /proc/<pid>/status,
 sampled every 50 ms up to a second after the first getUpdates (ru_maxrss of the child is not
-used: on Linux it keeps the forking parent's high-water mark across exec). Floors in the same run: `python -c "import aiogram"` and the echo bot
-(`bench.e2e_bot echo`) measured the same way.
+used: on Linux it keeps the forking parent's high-water mark across exec). Floors in the same
+run: `python -c "import aiogram"` and the echo bot (`bench.e2e_bot echo`) measured the same
+way.
 """
 
 from __future__ import annotations
