@@ -260,4 +260,10 @@ MIGRATIONS: list[str] = [
     INSERT INTO id_floor SELECT 'answers', coalesce(max(id), 0) FROM answers;
     INSERT INTO id_floor SELECT 'centre_uploads', coalesce(max(id), 0) FROM centre_uploads;
     """,
+    # 13: events by end date: «what's coming» reads the events not yet over, a few thousand
+    #     of 130k at 100k articles, instead of scanning every past one in start order
+    #     (events_from 260 → 26 ms, events_before 157 → 2.5 ms there)
+    """
+    CREATE INDEX events_by_end ON events(end_date);
+    """,
 ]

@@ -457,8 +457,10 @@ class SqliteStore:
     async def events_from(self, day: dt.date, limit: int = 200) -> list[EventRow]:
         """Events that have not ended before `day`, soonest first."""
         async with self._db.execute(
+            # `+e.start_date`: sort the events not yet over (found by end date) rather than
+            # walk every event in start order, past ones first (migration 13)
             _EVENT_SELECT + " WHERE e.end_date >= ? AND e.status != 'planned' "
-            "ORDER BY e.start_date, e.id LIMIT ?",
+            "ORDER BY +e.start_date, e.id LIMIT ?",
             (day.isoformat(), limit),
         ) as cur:
             return [_event(r) for r in await cur.fetchall()]
