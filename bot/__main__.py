@@ -119,10 +119,8 @@ def _migrate_store(source: str, target: str) -> int:
     except TransferError as exc:
         print(f"Не перенесено: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # the server refused, the name did not resolve
-        print(
-            f"Не перенесено: нет связи с базой ({exc.__class__.__name__}: {exc})", file=sys.stderr
-        )
+    except StoreUnavailable as exc:  # refused, no such database, wrong password
+        print(f"Не перенесено: нет связи с базой ({exc})", file=sys.stderr)
         return 2
     print("Готово: данные перенесены, индекс поиска перестроен.")
     return 0

@@ -5,6 +5,7 @@ the same way, and a second run changes nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from bot.__main__ import main
@@ -126,5 +127,14 @@ def test_migrate_store_refuses_what_it_cannot_copy(tmp_path, capsys):
         ]
     )
     assert code == 2 and "нет файла SQLite" in capsys.readouterr().err
+    source = tmp_path / "s.sqlite3"
+    sqlite3.connect(source).close()  # an (empty) SQLite store: the target is what fails
+    for target in (
+        "postgresql://postgres@127.0.0.1:1/x",
+        "postgresql://postgres@127.0.0.1/no_such_db_0",
+    ):
+        code = main(["migrate-store", "--from", f"sqlite:///{source}", "--to", target])
+        err = capsys.readouterr().err
+        assert code == 2 and "нет связи с базой" in err and "Traceback" not in err, err
     code = main(["migrate-store", "--from", "postgresql://a@b/c", "--to", "sqlite:///x"])
     assert code == 2 and "--from — хранилище SQLite" in capsys.readouterr().err
