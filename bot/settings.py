@@ -19,6 +19,7 @@ from pydantic import SecretStr, ValidationError, field_validator, model_validato
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.paths import DEFAULT_DATA_DIR, DEFAULT_SEEDS_DIR, IN_CHECKOUT, PROJECT_ROOT
+from bot.store import is_postgres_url
 
 
 class SettingsError(Exception):
@@ -107,7 +108,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        if value.startswith(("postgresql://", "postgres://")):
+        if is_postgres_url(value):
             if not urlsplit(value).hostname and "host=" not in value:
                 raise ValueError("postgresql:// needs a host: postgresql://user@host:5432/dbname")
             return value
@@ -157,7 +158,7 @@ class Settings(BaseSettings):
 
     @property
     def is_postgres(self) -> bool:
-        return self.database_url.startswith(("postgresql://", "postgres://"))
+        return is_postgres_url(self.database_url)
 
     @field_validator("webhook_url", mode="before")
     @classmethod

@@ -57,7 +57,7 @@ class Shared:
             return
         try:
             await self.redis.ping()
-        except (OSError, Exception) as exc:  # redis.exceptions.ConnectionError and kin
+        except Exception as exc:  # redis.exceptions.ConnectionError, a name not resolved…
             raise RedisUnavailable(f"Redis: {exc.__class__.__name__}: {exc}") from exc
 
     async def close(self) -> None:

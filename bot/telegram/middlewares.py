@@ -47,7 +47,11 @@ CALLBACK_WINDOW = 10.0
 CALLBACK_WARNING = "Слишком часто, подождите немного"
 
 
-class FloodControl(BaseMiddleware):
+class _PerPersonLimit(BaseMiddleware):
+    """At most `limit` of something per person in a window (0 disables), counted in
+    `windows` (this process's memory, or Redis shared by the workers); `exempt` ids are
+    never counted."""
+
     def __init__(
         self,
         limit: int,
@@ -58,6 +62,8 @@ class FloodControl(BaseMiddleware):
         self.windows = windows if windows is not None else MemoryWindows()
         self.exempt = exempt  # read on every update: roles change while the bot runs
 
+
+class FloodControl(_PerPersonLimit):
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -79,18 +85,8 @@ class FloodControl(BaseMiddleware):
         return await handler(event, data)
 
 
-class CallbackFloodControl(BaseMiddleware):
+class CallbackFloodControl(_PerPersonLimit):
     """At most `limit` button presses per person in CALLBACK_WINDOW seconds (0 disables)."""
-
-    def __init__(
-        self,
-        limit: int,
-        windows: Windows | None = None,
-        exempt: Container[int] = frozenset(),
-    ) -> None:
-        self.limit = limit
-        self.windows = windows if windows is not None else MemoryWindows()
-        self.exempt = exempt  # read on every update: roles change while the bot runs
 
     async def __call__(
         self,
