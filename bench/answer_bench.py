@@ -29,8 +29,20 @@ from bench.search_bench import WARMUP, _sqlite_floors
 
 CHATS = 200
 EXTRA_EVERY = 7
-MONTHS = ["январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
-          "сентябре", "октябре", "ноябре", "декабре"]
+MONTHS = [
+    "январе",
+    "феврале",
+    "марте",
+    "апреле",
+    "мае",
+    "июне",
+    "июле",
+    "августе",
+    "сентябре",
+    "октябре",
+    "ноябре",
+    "декабре",
+]
 EVENT_TEMPLATES = [
     "какие {kinds} в {month}",
     "что будет в {month} для специалистов",
@@ -61,9 +73,16 @@ def questions(n: int, seed: int = 1) -> list[tuple[str, str]]:
             k = rng.choice(list(corpus.KINDS))
             city = rng.choice(corpus.CITIES)
             if extra == "events":
-                kind, text = extra, rng.choice(EVENT_TEMPLATES).format(
-                    kinds=k + ("и" if k[-1] == "а" else "ы"), kind=corpus.KINDS[k][0],
-                    month=rng.choice(MONTHS), city_prep=city[2], year=rng.choice(("2024", "2025")))
+                kind, text = (
+                    extra,
+                    rng.choice(EVENT_TEMPLATES).format(
+                        kinds=k + ("и" if k[-1] == "а" else "ы"),
+                        kind=corpus.KINDS[k][0],
+                        month=rng.choice(MONTHS),
+                        city_prep=city[2],
+                        year=rng.choice(("2024", "2025")),
+                    ),
+                )
             else:
                 pool = {"crisis": CRISIS, "smalltalk": SMALLTALK, "followup": FOLLOWUPS}[extra]
                 # A name or a number keeps the texts distinct, as people's messages are.
@@ -115,12 +134,17 @@ async def measure(db: Path, n_questions: int, seed: int = 1) -> dict[str, Any]:
     per_query = floors["engine_terms"]["per_query"]
     floor = [t or 0.0 for t in per_query]
     return {
-        "questions": len(qs), "p50": percentile(times, 50), "p99": percentile(times, 99),
+        "questions": len(qs),
+        "p50": percentile(times, 50),
+        "p99": percentile(times, 99),
         "mean": sum(times) / len(times),
-        "raw_p50": percentile(floor, 50), "raw_p99": percentile(floor, 99),
-        "reached": sum(a is not None for a in asked), "outcomes": outcomes,
-        "by_kind": {k: (percentile(v, 50), percentile(v, 99), len(v))
-                    for k, v in sorted(by_kind.items())},
+        "raw_p50": percentile(floor, 50),
+        "raw_p99": percentile(floor, 99),
+        "reached": sum(a is not None for a in asked),
+        "outcomes": outcomes,
+        "by_kind": {
+            k: (percentile(v, 50), percentile(v, 99), len(v)) for k, v in sorted(by_kind.items())
+        },
     }
 
 

@@ -89,6 +89,18 @@ def compiled_lexicon_shared():
         yield
 
 
+@pytest.fixture(autouse=True)
+def data_dir_restored():
+    """App.create points DATA_DIR (read by the loaders in worker processes) at its data
+    folder; a test that starts an app on a broken copy must not leave it to the next one."""
+    before = os.environ.get("DATA_DIR")
+    yield
+    if before is None:
+        os.environ.pop("DATA_DIR", None)
+    else:
+        os.environ["DATA_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the seeds and cards loaded, built once and copied for each test."""

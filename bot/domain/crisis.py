@@ -830,9 +830,14 @@ class CrisisDetector:
 
 
 def _slot_positions(slot: frozenset[str], positions: Mapping[str, list[int]]) -> list[int]:
+    """Positions of the message's words that fill the slot. A message has a handful of
+    lexicon words and a slot may list dozens of forms: walk the message's side."""
+    if slot.isdisjoint(positions):
+        return []
     found: set[int] = set()
-    for word in slot:
-        found.update(positions.get(word, ()))
+    for word, at in positions.items():
+        if word in slot:
+            found.update(at)
     return sorted(found)
 
 

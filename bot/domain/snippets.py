@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import cached_property, lru_cache
 
 from razdel import sentenize
 
@@ -76,26 +77,73 @@ def has_figure(sentence: str) -> bool:
     return bool(_DIGITS.search(rest))
 
 
-def aspect_score(sentence: str, aspects: frozenset[str]) -> float:
+class Sentence:
+    """One sentence of an article with what scoring reads of it, worked out on first use and
+    kept with the article's analysis (`analysed`): the same article answers many questions,
+    and its words, dates and places do not change between them."""
+
+    __slots__ = ("text", "__dict__")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def lemmas(self) -> frozenset[str]:
+        return frozenset(self.sequence)
+
+    @cached_property
+    def sequence(self) -> tuple[str, ...]:
+        return tuple(lemma(w) for w in words(self.text))
+
+    @cached_property
+    def padded(self) -> str:
+        return f" {' '.join(self.sequence)} "
+
+    @cached_property
+    def figure(self) -> bool:
+        return has_figure(self.text)
+
+    @cached_property
+    def date(self) -> bool:
+        return bool(find_dates(self.text, _ANY_YEAR))
+
+    @cached_property
+    def place(self) -> bool:
+        return bool(find_places(self.text))
+
+    @cached_property
+    def who(self) -> bool:
+        return not self.lemmas.isdisjoint(_WHO_MARKERS)
+
+
+def aspect_score(sentence: str | Sentence, aspects: frozenset[str]) -> float:
     """How many of the asked aspects (who / when / where / count) the sentence can answer."""
     if not aspects:
         return 0.0
+    read = sentence if isinstance(sentence, Sentence) else Sentence(sentence)
     score = 0.0
-    if "count" in aspects and has_figure(sentence):
+    if "count" in aspects and read.figure:
         score += 1
-    if "when" in aspects and find_dates(sentence, _ANY_YEAR):
+    if "when" in aspects and read.date:
         score += 1
-    if "where" in aspects and find_places(sentence):
+    if "where" in aspects and read.place:
         score += 1
-    if "who" in aspects and {lemma(w) for w in words(sentence)} & _WHO_MARKERS:
+    if "who" in aspects and read.who:
         score += 1
     return score
 
 
 def sentences_of(text: str) -> list[str]:
     """The sentences of `text`, each once (compared case- and ё-insensitively)."""
+    return [s.text for s in analysed(text)]
+
+
+@lru_cache(maxsize=4096)
+def analysed(text: str) -> tuple[Sentence, ...]:
+    """The sentences of an article's text, each once, kept for the next question about it
+    (bounded: a few thousand articles' worth, the ones people are asking about)."""
     seen: set[str] = set()
-    out: list[str] = []
+    out: list[Sentence] = []
     for paragraph in text.split("\n"):
         for s in sentenize(paragraph):
             sentence = s.text.strip()
@@ -103,8 +151,8 @@ def sentences_of(text: str) -> list[str]:
             if len(sentence) < 3 or key in seen:
                 continue
             seen.add(key)
-            out.append(sentence)
-    return out
+            out.append(Sentence(sentence))
+    return tuple(out)
 
 
 def _present(alt: str, lemmas: set[str], padded: str) -> bool:
@@ -115,11 +163,10 @@ def _weights(query: AnalyzedQuery, idf: Callable[[str], float]) -> list[float]:
     return [max(idf(alt) for alt in term.lemmas) * term.importance for term in query.terms]
 
 
-def _overlap(text: str, query: AnalyzedQuery, weights: list[float]) -> float:
+def _overlap(text: str | Sentence, query: AnalyzedQuery, weights: list[float]) -> float:
     """IDF- and importance-weighted query terms present in `text` (phrases as phrases)."""
-    seq = [lemma(w) for w in words(text)]
-    lemmas = set(seq)
-    padded = f" {' '.join(seq)} "
+    read = text if isinstance(text, Sentence) else Sentence(text)
+    lemmas, padded = read.lemmas, read.padded
     score = 0.0
     for term, weight in zip(query.terms, weights, strict=True):
         best = max(
@@ -171,7 +218,7 @@ def best_sentences(
     """The sentences that answer. Words the title already holds count less (TITLE_TERM):
     the article was found by them, and the answer is the sentence with the rest of the
     question («кто организатор стажировочных площадок» → the sentence naming him)."""
-    sentences = sentences_of(text)
+    sentences = analysed(text)
     if not sentences:
         return []
     weights = _weights(query, idf)
@@ -187,22 +234,22 @@ def best_sentences(
     scored: list[tuple[float, int]] = []
     for position, sentence in enumerate(sentences):
         score = _overlap(sentence, query, weights)
-        if score > 0 and query.wants_number and has_figure(sentence):
+        if score > 0 and query.wants_number and sentence.figure:
             score *= NUMBER_BONUS
         answers = aspect_score(sentence, aspects)
         if aspects and not answers:
             score *= UNANSWERED  # asked «who», and the sentence names nobody
         score += ASPECT_BONUS * unit * answers
-        if len(sentence) > LONG_SENTENCE:
+        if len(sentence.text) > LONG_SENTENCE:
             score *= 0.7
         score -= 0.01 * position  # prefer earlier among equals
         scored.append((score, position))
     scored.sort(key=lambda sp: (-sp[0], sp[1]))
     top_score, top_position = scored[0]
     if top_score <= 0:
-        return sentences[:2]
+        return [s.text for s in sentences[:2]]
     chosen = [p for s, p in scored[:limit] if s >= top_score * 0.5]
-    if query.wants_number and has_figure(sentences[top_position]):
-        chosen = [p for p in chosen if has_figure(sentences[p])]
+    if query.wants_number and sentences[top_position].figure:
+        chosen = [p for p in chosen if sentences[p].figure]
     rest = sorted(p for p in set(chosen) if p != top_position)
-    return [sentences[top_position]] + [sentences[p] for p in rest]
+    return [sentences[top_position].text] + [sentences[p].text for p in rest]

@@ -408,9 +408,10 @@ class QueryAnalyzer:
                 if len(bare) == 1 and len(nxt) == 1 and not bare[0].isdigit():
                     joined = bare[0] + nxt[0]
                     if (
-                        bare[0] not in self.doc_freq
+                        len(joined) >= 6
+                        and bare[0] not in self.doc_freq
+                        and self._starts_a_term(joined[: len(bare[0]) + 1])
                         and lemma(joined) in self.doc_freq
-                        and len(joined) >= 6
                     ):
                         out.append(joined)
                         i += 2
@@ -418,6 +419,15 @@ class QueryAnalyzer:
             out.append(token)
             i += 1
         return " ".join(out)
+
+    def _starts_a_term(self, prefix: str) -> bool:
+        """True when some index term begins with `prefix`. Two words joined are looked up
+        only when an index term runs on from the first into the second («гос у…» for «гос
+        услуги» → «госуслуга»: a lemma changes the ending, not the start): most pairs of a
+        long message join into nonsense, and pymorphy3's guess at a word it does not know
+        costs ~100 µs."""
+        position = bisect.bisect_left(self._sorted, prefix)
+        return position < len(self._sorted) and self._sorted[position].startswith(prefix)
 
     def _fuzzy(self, word: str, lem: str) -> str | None:
         edits = allowed_edits(word)

@@ -351,16 +351,11 @@ class SearchEngine:
     def _features(
         self, terms: list[Term], weights: list[float], title_text: str, body_text: str
     ) -> _Features:
-        title_terms = set(title_text.split())
-        body_terms = set(body_text.split())
+        # Index text is lemmas joined by single spaces, so a word or a phrase is present
+        # exactly when « alt » is a substring of the padded text: a few substring searches
+        # instead of splitting every candidate's whole text into a set on every question.
         title_pad = f" {title_text} "
         body_pad = f" {body_text} "
-
-        def present(alt: str, in_body: bool = True) -> bool:
-            if " " not in alt:
-                return alt in title_terms or (in_body and alt in body_terms)
-            return f" {alt} " in title_pad or (in_body and f" {alt} " in body_pad)
-
         matched = in_title = 0.0
         per_term: list[float] = []
         title_hits: set[str] = set()
@@ -368,9 +363,13 @@ class SearchEngine:
             best = 0.0
             best_title = 0.0
             for alt, w in term.lemmas.items():
-                if w > best and present(alt):
+                if w <= best and w <= best_title:
+                    continue
+                needle = f" {alt} "
+                here = needle in title_pad
+                if w > best and (here or needle in body_pad):
                     best = w
-                if w > best_title and present(alt, in_body=False):
+                if w > best_title and here:
                     best_title = w
                     title_hits.update(alt.split())
             matched += weight * best

@@ -85,6 +85,7 @@ def parses(word: str) -> tuple[Any, ...]:
     return tuple(_analyzer().parse(word))
 
 
+@lru_cache(maxsize=200_000)
 def lemma(word: str) -> str:
     """The dictionary form of one normalised word (abbreviations and numbers untouched)."""
     if word in ABBREVIATIONS or word.isdigit() or len(word) < 2 or not _russian(word):
