@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.extract_events import specific_kind_names, trigger_lemmas
@@ -43,6 +44,7 @@ from bot.domain.centres import CentreDirectory, CentresAnswer
 from bot.domain.crisis import CrisisDetector, CrisisMatch
 from bot.domain.distress import DistressScorer
 from bot.domain.events import PAGE_SIZE, EventsService
+from bot.domain.kept import KeptReads
 from bot.domain.privacy import redact
 from bot.domain.smalltalk import SmallTalkReader
 from bot.domain.snippets import KEY_FACTS, aspect_score, best_sentences, focus_facts
@@ -418,6 +420,8 @@ class Answerer:
         self.event_words = EventWords.load()
         # The directory of centres (/centres): «где ближайший семейный мфц».
         self.centres = centres if centres is not None else CentreDirectory(store)
+        # Articles and cards kept between questions while the content does not change.
+        self.kept = KeptReads(store)
 
     async def answer(
         self, text: str | Message, chat_id: int | None = None, log_query: bool = True
@@ -462,6 +466,10 @@ class Answerer:
         small = self.smalltalk.read(text)
         if small is not None:
             return SmallTalkAnswer(text=small.reply)
+        # The store's change counter, read once for the whole answer: the search reloads its
+        # vocabulary, and the kept articles and event lists are forgotten, when it moved.
+        generation = await self.search.ensure_current()
+        self.kept.at(generation)
         tokens = message.tokens
         subject = None
         if chat_id is not None:
@@ -487,7 +495,13 @@ class Answerer:
             # The person's region (when they told it) goes first in the list.
             region = await self.store.chat_region(chat_id) if chat_id is not None else None
             listing = await self.events.listing(
-                self.today(), request.topic, request.months, request.year, True, region
+                self.today(),
+                request.topic,
+                request.months,
+                request.year,
+                True,
+                region,
+                generation=generation,
             )
             if listing.upcoming or listing.past or listing.planned or not request.topic:
                 if log_query:
@@ -497,7 +511,7 @@ class Answerer:
                 past = request.past and bool(listing.past)
                 return events_page(listing, self.today(), offset=0, past=past)
             # No event on that topic: perhaps an article answers it (or an honest «не нашёл»).
-        result = await self.search.search(message)
+        result = await self.search.search(message, current=True)
         if log_query:
             await self.store.log_query(redact(text), "search", result.found)
         if not result.found:
@@ -507,13 +521,13 @@ class Answerer:
                     return answer
             card = await self.card_by_topic(message)
             if card is not None:
-                return await self.document(card, result)
+                return await self._document(card, result)
             small = self.smalltalk.read(text, lenient=True)
             if small is not None:
                 return SmallTalkAnswer(text=small.reply)
             return NotFound()
         hits = await self._fit_the_question(result, message)
-        answer = await self.document(hits[0].doc, result)
+        answer = await self._document(hits[0].doc, result)
         others = [h.doc for h in hits[1:4]]
         if others:
             titles = await self.titles(others)
@@ -553,7 +567,7 @@ class Answerer:
             return hits
         best, best_fit = hits[0], -1.0
         for hit in close:
-            article = await self.store.get_article(hit.doc.article_id or 0)
+            article = await self.kept.article(hit.doc.article_id or 0)
             if article is None:
                 continue
             sentences = best_sentences(
@@ -574,26 +588,26 @@ class Answerer:
         сколько семейных мфц?» (a new question)."""
         text = ""
         if subject.kind == "a" and subject.article_id is not None:
-            article = await self.store.get_article(subject.article_id)
+            article = await self.kept.article(subject.article_id)
             text = f"{article.title} {article.body}" if article else ""
         elif subject.kind == "c":
-            card = (await self.store.get_cards()).get(subject.key)
+            card = (await self.kept.cards()).get(subject.key)
             if card:
                 text = " ".join(
                     [card["summary"], *card.get("facts", []), *card.get("fact_about", [])]
                 )
         elif subject.kind == "e" and subject.event_ids:
             event = await self.store.get_event(subject.event_ids[0])
-            article = await self.store.get_article(event.article_id) if event else None
+            article = await self.kept.article(event.article_id) if event else None
             text = f"{article.title} {article.body}" if article else ""
-        return frozenset(lemma(w) for w in words(text))
+        return text_lemmas(text)
 
     async def card_by_topic(self, message: Message) -> DocRef | None:
         """The card whose `topics` the message names («пособие», «льготы»): a question on
         a service's subject that the search could not match word for word."""
         seq = message.lemmas
         padded = f" {' '.join(seq)} "
-        for card_id, card in (await self.store.get_cards()).items():
+        for card_id, card in (await self.kept.cards()).items():
             for topic in card.get("topics", []):
                 phrase = " ".join(lemma(w) for w in words(topic))
                 if phrase and f" {phrase} " in padded:
@@ -609,9 +623,9 @@ class Answerer:
             return await self._about_events(subject.event_ids, lemmas, query)
         result = SearchResult(query=query, hits=[], found=True)
         if subject.kind == "c":
-            return await self.document(subject, result, followup=True)
+            return await self._document(subject, result, followup=True)
         if subject.article_id is not None:
-            article = await self.store.get_article(subject.article_id)
+            article = await self.kept.article(subject.article_id)
             if article is None:
                 return None
             if set(lemmas) & NEXT_WORDS:
@@ -656,7 +670,7 @@ class Answerer:
         content = [t for t in query.terms if not set(t.lemmas) <= FOLLOWUP_WORDS]
         one_article = len({e.article_id for e in events}) == 1
         if one_article and (content or asked - {"when", "where"}):
-            article = await self.store.get_article(events[0].article_id)
+            article = await self.kept.article(events[0].article_id)
             if article is not None:
                 return self._article_followup(article, query, lemmas)
         return EventAnswer(events=events, subject=DocRef.events([e.id for e in events]))
@@ -665,9 +679,16 @@ class Answerer:
     async def document(
         self, doc: DocRef, result: SearchResult | None = None, followup: bool = False
     ) -> Answer:
+        """A card or an article (a button's), as the store has it now."""
+        await self.kept.current()
+        return await self._document(doc, result, followup)
+
+    async def _document(
+        self, doc: DocRef, result: SearchResult | None = None, followup: bool = False
+    ) -> Answer:
         """A card or an article; with a search result, focused on what was asked."""
         if doc.kind == "c":
-            card = (await self.store.get_cards()).get(doc.key)
+            card = (await self.kept.cards()).get(doc.key)
             if card is None:
                 return NotFound()
             focus = None
@@ -678,7 +699,7 @@ class Answerer:
             return CardAnswer(card=card, focus=focus, subject=doc)
         if doc.article_id is None:
             return NotFound()
-        article = await self.store.get_article(doc.article_id)
+        article = await self.kept.article(doc.article_id)
         if article is None:
             return ArticleGone()
         if result is not None:
@@ -704,25 +725,34 @@ class Answerer:
         else:
             result = await self.search.search(query, limit=limit)
             docs = [h.doc for h in result.hits] if result.found else []
+        await self.kept.current()
         titles = await self.titles(docs)
-        return [(titles.get(d, "Материал"), await self.document(d)) for d in docs[:limit]]
+        return [(titles.get(d, "Материал"), await self._document(d)) for d in docs[:limit]]
 
     async def services(self) -> ServicesAnswer:
-        return ServicesAnswer(cards=await self.store.get_cards())
+        await self.kept.current()
+        return ServicesAnswer(cards=await self.kept.cards())
 
     async def titles(self, docs: list[DocRef]) -> dict[DocRef, str]:
         out: dict[DocRef, str] = {}
         cards = None
         ids = [d.article_id for d in docs if d.article_id is not None]
-        articles = await self.store.get_articles(ids)
+        articles = await self.kept.articles(ids)
         for d in docs:
             if d.article_id is not None and d.article_id in articles:
                 out[d] = articles[d.article_id].title
             elif d.is_card:
-                cards = cards if cards is not None else await self.store.get_cards()
+                cards = cards if cards is not None else await self.kept.cards()
                 if d.key in cards:
                     out[d] = cards[d.key]["title"]
         return out
+
+
+@lru_cache(maxsize=1024)
+def text_lemmas(text: str) -> frozenset[str]:
+    """The lemmas of a subject's whole text, kept: every short message in a conversation
+    about one article is checked against them."""
+    return frozenset(lemma(w) for w in words(text))
 
 
 def crisis_answer(detector: CrisisDetector, match: CrisisMatch) -> CrisisAnswer:

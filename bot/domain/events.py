@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -84,9 +85,14 @@ class EventFilter:
             return False
         if not self.words:
             return True
-        text = " ".join(filter(None, [event.kind, event.title, event.place or ""]))
-        have = {lemma(w) for w in words(text)}
-        return self.words <= have
+        return self.words <= _event_lemmas(event.kind, event.title, event.place or "")
+
+
+@lru_cache(maxsize=100_000)
+def _event_lemmas(kind: str, title: str, place: str) -> frozenset[str]:
+    """The lemmas of an event's kind, title and place, read once per event (a listing
+    filters hundreds of events on every question about dates)."""
+    return frozenset(lemma(w) for w in words(" ".join(filter(None, [kind, title, place]))))
 
 
 def _covers_month(event: EventRow, month: int, year: int | None) -> bool:
@@ -120,6 +126,10 @@ class EventsService:
         self.store = store
         self.today = today
         self.tz = tz  # of times in calendar files
+        # The lists a listing filters, kept while the store's change counter stays: every
+        # question about dates reads the same few hundred events (see `_events`).
+        self._generation: int | None = None
+        self._lists: dict[tuple[str, dt.date, int], list[EventRow]] = {}
 
     async def page(
         self, topic: str = "", offset: int = 0, past: bool = False, chat_id: int | None = None
@@ -147,15 +157,17 @@ class EventsService:
         year: int | None = None,
         loose: bool = False,
         region: str | None = None,
+        generation: int | None = None,
     ) -> EventListing:
         """Events matching the filter. `region` (the person's): when the filter names no
         place, that region's upcoming events go first, the rest after, each soonest first."""
         wanted = EventFilter.read(topic, months, year, loose)
-        upcoming = [e for e in await self.store.events_from(today, 500) if wanted.matches(e)]
-        past = [e for e in await self.store.events_before(today, 200) if wanted.matches(e)]
+        self._at(generation if generation is not None else await self.store.generation())
+        upcoming = [e for e in await self._events("from", today, 500) if wanted.matches(e)]
+        past = [e for e in await self._events("before", today, 200) if wanted.matches(e)]
         planned = []
         if not months and year is None:
-            planned = [e for e in await self.store.planned_events(today) if wanted.matches(e)]
+            planned = [e for e in await self._events("planned", today, 366) if wanted.matches(e)]
         label = " ".join(filter(None, [topic, _period_label(months, year)]))
         listing = EventListing(_unique(upcoming), _unique(past), label, _unique(planned))
         if region and not wanted.places:
@@ -163,6 +175,29 @@ class EventsService:
             others = [e for e in listing.upcoming if region_of_place(e.place) != region]
             listing.upcoming, listing.region, listing.local = local + others, region, len(local)
         return listing
+
+    def _at(self, generation: int) -> None:
+        """Forget the kept lists when the store changed (an upload, a deletion, another
+        process's import): one cheap read of the change counter instead of three lists
+        (`generation`: the caller read it for this question already)."""
+        if generation != self._generation:
+            self._lists.clear()
+            self._generation = generation
+
+    async def _events(self, which: str, day: dt.date, limit: int) -> list[EventRow]:
+        key = (which, day, limit)
+        kept = self._lists.get(key)
+        if kept is None:
+            read: dict[str, Callable[[dt.date, int], Awaitable[list[EventRow]]]] = {
+                "from": self.store.events_from,
+                "before": self.store.events_before,
+                "planned": self.store.planned_events,
+            }
+            kept = await read[which](day, limit)
+            if len(self._lists) > 16:  # days go by: only today's lists matter
+                self._lists.clear()
+            self._lists[key] = kept
+        return kept
 
     async def next_of_article(self, article_id: int, today: dt.date) -> EventListing | None:
         """What comes after the events an article reports: its upcoming and planned events

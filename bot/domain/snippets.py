@@ -155,7 +155,7 @@ def analysed(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-def _present(alt: str, lemmas: set[str], padded: str) -> bool:
+def _present(alt: str, lemmas: frozenset[str], padded: str) -> bool:
     return alt in lemmas if " " not in alt else f" {alt} " in padded
 
 

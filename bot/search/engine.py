@@ -162,11 +162,14 @@ class SearchEngine:
         self._card_rows = None
         self._learned = None
 
-    async def ensure_current(self) -> None:
+    async def ensure_current(self) -> int:
         """Reload when another process (`python -m bot ingest`, an admin on another
-        instance) changed the content since we last looked: one read of a meta row."""
-        if await self.store.generation() != self._generation:
+        instance) changed the content since we last looked: one read of a meta row.
+        Returns the store's change counter as read."""
+        generation = await self.store.generation()
+        if generation != self._generation:
             await self.refresh()
+        return generation
 
     # ---- weights --------------------------------------------------------------------------
     def term_weight(self, term: Term) -> float:
@@ -253,8 +256,12 @@ class SearchEngine:
             return None
         return self._learned.get(phrase_key(message.lemmas, self.analyzer.vocab.stopwords))
 
-    async def search(self, message: Message | str, limit: int = 5) -> SearchResult:
-        await self.ensure_current()
+    async def search(
+        self, message: Message | str, limit: int = 5, current: bool = False
+    ) -> SearchResult:
+        """`current`: the caller has just called `ensure_current` for this question."""
+        if not current:
+            await self.ensure_current()
         if isinstance(message, str):
             message = Message(message)
         result = await self._search(message, limit)
