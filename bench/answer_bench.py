@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import corpus
+from bench.build import copy_store
 from bench.common import percentile, settings_for
 from bench.search_bench import WARMUP, _sqlite_floors
 
@@ -96,9 +97,11 @@ def questions(n: int, seed: int = 1) -> list[tuple[str, str]]:
 
 
 async def measure(db: Path, n_questions: int, seed: int = 1) -> dict[str, Any]:
-    """Answer latency on the SQLite store `db` and its raw FTS5 floor."""
+    """Answer latency on a copy of the SQLite store `db` (answers write the query log and
+    the follow-up context: the cached store stays as built) and its raw FTS5 floor."""
     from bot.app import App
 
+    db = copy_store(db, db.with_name("answering.sqlite3"))
     app = await App.create(settings_for(db))
     qs = questions(n_questions + WARMUP, seed)
     warm, qs = qs[:WARMUP], qs[WARMUP:]
@@ -155,7 +158,7 @@ def profile_answers(db: Path, n_questions: int = 500, seed: int = 1) -> str:
     from bot.app import App
 
     async def go() -> str:
-        app = await App.create(settings_for(db))
+        app = await App.create(settings_for(copy_store(db, db.with_name("answering.sqlite3"))))
         qs = questions(n_questions + WARMUP, seed)
         try:
             for i, (_, text) in enumerate(qs[:WARMUP]):
