@@ -23,7 +23,7 @@ from bot.domain.admin import AdminDesk
 from bot.domain.answering import CONTEXT_TTL, Answerer
 from bot.domain.broadcasts import BroadcastDesk
 from bot.domain.centres import CentreDirectory, table_worker
-from bot.domain.crisis import CrisisDetector
+from bot.domain.crisis import CrisisDetector, default_cache_dir
 from bot.domain.distress import DistressScorer
 from bot.domain.events import EventsService
 from bot.domain.feedback import Feedback, rater_key
@@ -83,7 +83,7 @@ class App:
         os.environ["DATA_DIR"] = str(settings.data_dir)
         validate_data_files(settings.data_dir)
         region_book = RegionBook.load(settings.data_dir / "regions.toml")
-        crisis = CrisisDetector.from_file(settings.data_dir / "crisis.toml")
+        crisis = CrisisDetector.load(settings.data_dir / "crisis.toml", default_cache_dir())
         smalltalk = SmallTalkReader.from_file(settings.data_dir / "smalltalk.toml")
         distress = DistressScorer.load(settings.data_dir / "distress_model.bin")
         store = await open_store(settings.store_target, settings.db_pool_size)

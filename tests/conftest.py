@@ -61,6 +61,17 @@ def make_settings(db: Path, **overrides: Any) -> Settings:
     return load_settings(**values)
 
 
+DISK_CACHED_LOAD: Any = None  # CrisisDetector.load as the bot has it (tests of its cache)
+
+
+@pytest.fixture
+def crisis_load_with_disk_cache():
+    """The real `CrisisDetector.load` (the session fixture replaces it with a memo)."""
+    from bot.domain.crisis import CrisisDetector
+
+    return lambda path, cache_dir: DISK_CACHED_LOAD(CrisisDetector, path, cache_dir)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def compiled_lexicon_shared():
     """The crisis lexicon is compiled once per session, not by every app a test builds.
@@ -84,8 +95,15 @@ def compiled_lexicon_shared():
             compiled[content] = compile_file(cls, path)
         return compiled[content]
 
+    def load(cls, path=DEFAULT_LEXICON, cache_dir=None):
+        return from_file(cls, path)  # the session's memo, not the disk cache in ~/.cache
+
+    global DISK_CACHED_LOAD
+    DISK_CACHED_LOAD = CrisisDetector.load.__func__
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(CrisisDetector, "from_file", classmethod(from_file))
+        patch.setattr(CrisisDetector, "load", classmethod(load))
         yield
 
 

@@ -52,12 +52,16 @@ substring check of the single-word triggers.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
+import os
+import pickle
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,6 +70,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.datafile import DEFAULT_DATA_DIR, DataFileError, describe
+from bot.text import layout, morph
+from bot.text import normalize as normalize_module
 from bot.text.layout import en_to_ru, has_latin, translit_to_ru
 from bot.text.morph import is_known_word, lemma, parses
 from bot.text.normalize import normalize, words
@@ -73,6 +79,13 @@ from bot.text.normalize import normalize, words
 log = logging.getLogger(__name__)
 
 DEFAULT_LEXICON = DEFAULT_DATA_DIR / "crisis.toml"
+
+
+def default_cache_dir() -> Path:
+    """Where the compiled lexicon is kept between starts ($XDG_CACHE_HOME or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "family-support-bot"
+
 
 # Latin letters that look like Cyrillic ones; folded only inside words that mix scripts.
 _HOMOGLYPHS = str.maketrans("aceopxyk", "асеорхук")
@@ -443,6 +456,46 @@ class CrisisDetector:
             return cls(config)
         except (OSError, tomllib.TOMLDecodeError, LexiconError) as exc:
             raise LexiconError(f"{path}: {exc}") from None
+
+    @classmethod
+    def load(
+        cls, path: str | Path = DEFAULT_LEXICON, cache_dir: Path | None = None
+    ) -> CrisisDetector:
+        """`from_file`, with the compiled detector kept on disk in `cache_dir` between starts.
+
+        Compiling inflects every trigger through pymorphy3 (~0.6 s, the bot's largest share
+        of its start-up); reading it back takes ~0.05 s. The file's name is a hash of what
+        the compiled detector depends on — the lexicon's bytes, this module's code and the
+        morphology's versions — so an edited lexicon, new code or a new dictionary compiles
+        afresh. Written by this process only (no code from elsewhere is ever unpickled:
+        the cache sits in the bot user's own directory); any problem reading or writing it
+        means compiling, never a failed start."""
+        if cache_dir is None:
+            return cls.from_file(path)
+        try:
+            key = hashlib.sha256(Path(path).read_bytes())
+            for code in (__file__, morph.__file__, normalize_module.__file__, layout.__file__):
+                key.update(Path(code or "").read_bytes())
+            for package in ("pymorphy3", "pymorphy3-dicts-ru"):
+                key.update(metadata.version(package).encode())
+        except (OSError, metadata.PackageNotFoundError):
+            return cls.from_file(path)  # the real error, or no cache
+        cached = cache_dir / f"crisis-{key.hexdigest()[:24]}.pickle"
+        try:
+            detector = pickle.loads(cached.read_bytes())
+            if isinstance(detector, cls):
+                return detector
+        except Exception:  # noqa: BLE001 — missing, truncated, from other code: compile
+            pass
+        detector = cls.from_file(path)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(pickle.dumps(detector, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(cached)  # workers starting together never read half a file
+        except OSError as exc:
+            log.info("compiled crisis lexicon not kept in %s: %s", cache_dir, exc)
+        return detector
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)

@@ -27,8 +27,9 @@ _TRANSLIT = dict(
 
 def _id(text: str) -> str:
     """A readable ASCII test id (pytest escapes Cyrillic ids into \\uXXXX noise)."""
-    out = "".join(_TRANSLIT.get(ch, ch if ch.isascii() and ch.isalnum() else "_")
-                  for ch in text.lower()[:60])
+    out = "".join(
+        _TRANSLIT.get(ch, ch if ch.isascii() and ch.isalnum() else "_") for ch in text.lower()[:60]
+    )
     return "_".join(part for part in out.split("_") if part) or "empty"
 
 
@@ -388,8 +389,16 @@ def test_crisis_in_the_middle_of_a_long_message(detector: CrisisDetector) -> Non
 def test_lexicon_shape(detector: CrisisDetector) -> None:
     keys = [c.key for c in detector.categories]
     assert keys[0] == "suicide"
-    for expected in ("violence", "sexual_abuse", "suicide", "self_harm", "danger_now",
-                     "runaway", "neglect", "bullying"):
+    for expected in (
+        "violence",
+        "sexual_abuse",
+        "suicide",
+        "self_harm",
+        "danger_now",
+        "runaway",
+        "neglect",
+        "bullying",
+    ):
         assert expected in keys
     for cat in detector.categories:
         assert cat.triggers, cat.key
@@ -465,3 +474,45 @@ def test_custom_lexicon_order_exact_shared_ignore_and_joke() -> None:
     assert detector.detect("мама меня убьёт ахаха") is None
     assert detector.detect("мама меня убьёт") is not None
 
+
+# ---- the compiled lexicon kept on disk between starts ------------------------------------
+DISK_SAMPLES = ["папа бьет маму и меня", "не хочу жить", "pomogite mne", "где мфц в казани"]
+
+
+def _verdicts(d: CrisisDetector) -> list:
+    return [d.assess(text) for text in DISK_SAMPLES]
+
+
+def test_compiled_lexicon_is_kept_and_read_back_the_same(tmp_path, crisis_load_with_disk_cache):
+    compiled = crisis_load_with_disk_cache(DEFAULT_LEXICON, tmp_path)
+    kept = list(tmp_path.glob("crisis-*.pickle"))
+    assert len(kept) == 1
+    again = crisis_load_with_disk_cache(DEFAULT_LEXICON, tmp_path)
+    assert again is not compiled  # read back from the file, not the same object
+    assert _verdicts(again) == _verdicts(compiled)
+    assert again.assess("меня бьет отчим").match.category == "violence"
+
+
+def test_a_damaged_cache_file_means_compiling_never_a_failed_start(
+    tmp_path, crisis_load_with_disk_cache
+):
+    crisis_load_with_disk_cache(DEFAULT_LEXICON, tmp_path)
+    (kept,) = tmp_path.glob("crisis-*.pickle")
+    kept.write_bytes(b"\x80\x05 not a pickle")
+    detector = crisis_load_with_disk_cache(DEFAULT_LEXICON, tmp_path)
+    assert detector.assess("меня бьет отчим").match.category == "violence"
+    unwritable = tmp_path / "file-not-dir"
+    unwritable.write_text("")
+    detector = crisis_load_with_disk_cache(DEFAULT_LEXICON, unwritable)
+    assert detector.assess("меня бьет отчим").match.category == "violence"
+
+
+def test_an_edited_lexicon_is_compiled_afresh(tmp_path, crisis_load_with_disk_cache):
+    edited = tmp_path / "crisis.toml"
+    edited.write_text(
+        DEFAULT_LEXICON.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+    )
+    cache = tmp_path / "cache"
+    crisis_load_with_disk_cache(DEFAULT_LEXICON, cache)
+    crisis_load_with_disk_cache(edited, cache)
+    assert len(list(cache.glob("crisis-*.pickle"))) == 2
