@@ -59,7 +59,7 @@ import os
 import pickle
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -493,6 +493,9 @@ class CrisisDetector:
             partial = cached.with_suffix(f".{os.getpid()}.tmp")
             partial.write_bytes(pickle.dumps(detector, protocol=pickle.HIGHEST_PROTOCOL))
             partial.replace(cached)  # workers starting together never read half a file
+            for stale in cache_dir.glob("crisis-*.pickle"):  # earlier lexicons or code
+                if stale != cached:
+                    stale.unlink(missing_ok=True)
         except OSError as exc:
             log.info("compiled crisis lexicon not kept in %s: %s", cache_dir, exc)
         return detector
@@ -894,9 +897,21 @@ def _slot_positions(slot: frozenset[str], positions: Mapping[str, list[int]]) ->
     return sorted(found)
 
 
-def _matches(rule: _Rule, positions: Mapping[str, list[int]]) -> Iterator[frozenset[int]]:
+def _matches(rule: _Rule, positions: Mapping[str, list[int]]) -> Iterable[frozenset[int]]:
     """Every way the rule's slots sit on distinct words within its window (and, for an
-    ``ordered`` rule, in the order written)."""
+    ``ordered`` rule, in the order written).
+
+    Nearly every rule misses nearly every message: a slot none of the message's words
+    fills settles it here, without starting the search below (~0.15 µs a slot against
+    ~1.5 µs to create and run a generator, for every one of hundreds of rules twice a
+    message)."""
+    for slot in rule.slots:
+        if slot.isdisjoint(positions):
+            return ()
+    return _placements(rule, positions)
+
+
+def _placements(rule: _Rule, positions: Mapping[str, list[int]]) -> Iterator[frozenset[int]]:
     lists = []
     for index, slot in enumerate(rule.slots):
         pos = _slot_positions(slot, positions)
