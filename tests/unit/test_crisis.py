@@ -514,5 +514,7 @@ def test_an_edited_lexicon_is_compiled_afresh(tmp_path, crisis_load_with_disk_ca
     )
     cache = tmp_path / "cache"
     crisis_load_with_disk_cache(DEFAULT_LEXICON, cache)
+    (before,) = cache.glob("crisis-*.pickle")
     crisis_load_with_disk_cache(edited, cache)
-    assert len(list(cache.glob("crisis-*.pickle"))) == 2
+    (after,) = cache.glob("crisis-*.pickle")  # compiled afresh; the stale one removed
+    assert after.name != before.name
