@@ -102,7 +102,8 @@ async def run_one(mode: str, db: Path | None, per_user: int, seed: int = 1) -> d
         await asyncio.gather(*(user(u) for u in range(USERS)))
         elapsed = time.monotonic() - t_start
         updates = USERS * per_user
-        return {"mode": mode, "updates": updates, "seconds": elapsed, "ups": updates / elapsed,
+        return {"mode": mode, "updates": updates, "distinct": len(set(texts)),
+                "seconds": elapsed, "ups": updates / elapsed,
                 "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
                 "replies": api.replies, "rejected": len(api.bad),
                 "rejected_examples": [repr(c) for c in api.bad[:3]]}

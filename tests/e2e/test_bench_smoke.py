@@ -33,3 +33,25 @@ async def test_ingest_and_search_produce_numbers(tmp_path: Path, monkeypatch) ->
     assert result["queries"] == 30
     for key in ("p50", "p99", "raw_p50", "raw_p99"):
         assert math.isfinite(result[key]) and result[key] > 0
+
+
+async def test_answer_bench_answers_every_kind_and_leaves_the_store_as_built(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import bench.answer_bench as ab
+    import bench.search_bench as sb
+
+    monkeypatch.setattr(ab, "WARMUP", 5)
+    monkeypatch.setattr(sb, "WARMUP", 5)
+    db = tmp_path / "bench.sqlite3"
+    await ingest_full(db, 30, seed=1, via="app")
+    built = db.read_bytes()
+    result = await ab.measure(db, 120, seed=1)
+    assert result["questions"] == 120
+    assert math.isfinite(result["p50"]) and result["p99"] >= result["p50"] > 0
+    # The mix reaches the crisis answer, event listings and articles, not only the search.
+    assert {"CrisisAnswer", "ArticleAnswer"} <= set(result["outcomes"])
+    assert {"crisis", "events", "short"} <= set(result["by_kind"])
+    texts = [t for _, t in ab.questions(300)]
+    assert len(set(texts)) == len(texts)  # distinct: no cache of repeated texts measured
+    assert db.read_bytes() == built  # answered on a copy (query log, follow-up context)
