@@ -244,8 +244,9 @@ def _filter_lines(
             blocks.append([])
             continue
         blocks[-1].append(line)
-        if len(words(line)) >= 8 and _SENTENCE_END.search(line):
-            prose_words += len(words(line))
+        count = len(words(line))
+        if count >= 8 and _SENTENCE_END.search(line):
+            prose_words += count
     # A credited link first («Источник: https://…»), then the page's address, then a photo's.
     source_url = source_url or address or photo_url
     return [b for b in blocks if b], source_url, source_name, date_only

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Literal
 
-import razdel
+from bot.articles.sentences import sentenize
 
 Kind = Literal["day", "range", "until", "month"]
 
@@ -110,6 +110,8 @@ _MONTH_IN = re.compile(
 )
 # «март 2027», «Март 2027 года»
 _MONTH_NOM = re.compile(rf"(?<![\w])(?P<m>{_M_NOM})\s+{_year('y')}", _F)
+_DIGIT = re.compile(r"\d")
+_MONTH_GENITIVE = re.compile(_M_GEN, _F)
 # «до 18 октября», «не позднее 1 марта»: the text just before a day.
 _UNTIL_BEFORE = re.compile(r"(?:(?<![\w])до|не\s+позднее)\s+$", _F)
 # Between two full dates: «с X по Y», «X – Y».
@@ -205,41 +207,46 @@ class _Raw:
 
 def _raw_candidates(text: str) -> list[_Raw]:
     out: list[_Raw] = []
-    for m in _RANGE_2M.finditer(text):
-        if m["sep"].strip() in ("по", "до") and not m["pre"]:
-            continue
-        out.append(
-            _Raw(
-                m.span(),
-                "range",
-                int(m["d1"]),
-                _month(m["m1"]),
-                _int_year(m["y1"]),
-                int(m["d2"]),
-                _month(m["m2"]),
-                _int_year(m["y2"]),
-                bool(m["pre"]),
+    if _DIGIT.search(text) is None:  # every pattern but «в марте» needs a digit (\d)
+        for m in _MONTH_IN.finditer(text):
+            out.append(_Raw(m.span(), "month", None, _month(m["m"] or m["mg"]), _int_year(m["y"])))
+        return out
+    if _MONTH_GENITIVE.search(text) is not None:  # each of the next three needs one
+        for m in _RANGE_2M.finditer(text):
+            if m["sep"].strip() in ("по", "до") and not m["pre"]:
+                continue
+            out.append(
+                _Raw(
+                    m.span(),
+                    "range",
+                    int(m["d1"]),
+                    _month(m["m1"]),
+                    _int_year(m["y1"]),
+                    int(m["d2"]),
+                    _month(m["m2"]),
+                    _int_year(m["y2"]),
+                    bool(m["pre"]),
+                )
             )
-        )
-    for m in _RANGE_1M.finditer(text):
-        if m["sep"].strip() in ("по", "до") and not m["pre"]:
-            continue
-        mo = _month(m["m2"])
-        out.append(
-            _Raw(
-                m.span(),
-                "range",
-                int(m["d1"]),
-                mo,
-                None,
-                int(m["d2"]),
-                mo,
-                _int_year(m["y2"]),
-                bool(m["pre"]),
+        for m in _RANGE_1M.finditer(text):
+            if m["sep"].strip() in ("по", "до") and not m["pre"]:
+                continue
+            mo = _month(m["m2"])
+            out.append(
+                _Raw(
+                    m.span(),
+                    "range",
+                    int(m["d1"]),
+                    mo,
+                    None,
+                    int(m["d2"]),
+                    mo,
+                    _int_year(m["y2"]),
+                    bool(m["pre"]),
+                )
             )
-        )
-    for m in _DAY.finditer(text):
-        out.append(_Raw(m.span(), "day", int(m["d"]), _month(m["m"]), _int_year(m["y"])))
+        for m in _DAY.finditer(text):
+            out.append(_Raw(m.span(), "day", int(m["d"]), _month(m["m"]), _int_year(m["y"])))
     for m in _NUMERIC.finditer(text):
         y = m["y"]
         if len(y) == 2 and (len(m["d"]) != 2 or len(m["m"]) != 2):
@@ -359,7 +366,7 @@ def _times(text: str) -> list[tuple[int, time]]:
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:
-    return [(s.start, s.stop) for s in razdel.sentenize(text)]
+    return [(s.start, s.stop) for s in sentenize(text)]
 
 
 def _attach_times(text: str, mentions: list[DateMention]) -> list[DateMention]:

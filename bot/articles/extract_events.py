@@ -36,15 +36,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
-import razdel
-
 from bot.articles.dates import DateMention, find_dates
 from bot.articles.places import find_places, find_places_with_spans
+from bot.articles.sentences import memoised, sentenize
 from bot.datafile import EventKindsSpec, data_path, read_data
 from bot.text import morph
 from bot.text.morph import lemma
@@ -173,6 +172,7 @@ class _Vocabulary:
     triggers: dict[tuple[str, ...], _Kind]
     max_len: int
     by_name: dict[str, _Kind]
+    first_lemmas: frozenset[str] = frozenset()  # the first word of every trigger
 
 
 def _vocabulary(path: Path | None = None) -> _Vocabulary:
@@ -196,7 +196,12 @@ def _load_vocabulary(path: Path) -> _Vocabulary:
             key = tuple(lemma(w) for w in words(phrase))
             if key:
                 triggers.setdefault(key, kind)
-    return _Vocabulary(triggers, max((len(k) for k in triggers), default=1), by_name)
+    return _Vocabulary(
+        triggers,
+        max((len(k) for k in triggers), default=1),
+        by_name,
+        frozenset(key[0] for key in triggers),
+    )
 
 
 def kind_title(name: str) -> str:
@@ -246,14 +251,24 @@ class _Sentence:
     triggers: list[_Trigger]
 
 
+@lru_cache(maxsize=200_000)
+def _token_lemma(word: str) -> str:
+    """The lemma of a word as written (one dictionary look-up for its every repetition)."""
+    return lemma(normalize(word))
+
+
 def _sentence(text: str, vocab: _Vocabulary) -> _Sentence:
     toks = [
-        _Tok(m.group(), lemma(normalize(m.group())), m.start(), m.end())
+        _Tok(m.group(), _token_lemma(m.group()), m.start(), m.end())
         for m in _TOKEN_RE.finditer(text)
     ]
     triggers: list[_Trigger] = []
+    firsts = vocab.first_lemmas
     i = 0
     while i < len(toks):
+        if toks[i].lemma not in firsts:  # no trigger starts with this word
+            i += 1
+            continue
         for n in range(min(vocab.max_len, len(toks) - i), 0, -1):
             kind = vocab.triggers.get(tuple(t.lemma for t in toks[i : i + n]))
             if kind:
@@ -269,7 +284,7 @@ def _split(text: str, vocab: _Vocabulary) -> list[_Sentence]:
     out: list[_Sentence] = []
     for line in text.splitlines():
         if line.strip():
-            out.extend(_sentence(s.text, vocab) for s in razdel.sentenize(line))
+            out.extend(_sentence(s.text, vocab) for s in sentenize(line))
     return out
 
 
@@ -288,18 +303,22 @@ def _pick_trigger(triggers: list[_Trigger], near: int | None) -> _Trigger | None
 
 def _nominative(tokens: list[_Tok]) -> str:
     """«стажировочной площадки» → «стажировочная площадка»: adjectives agree with the noun."""
+    return _nominative_words(tuple(normalize(t.text) for t in tokens))
+
+
+@lru_cache(maxsize=20_000)
+def _nominative_words(words: tuple[str, ...]) -> str:
+    """``_nominative`` of the normalised words (the same head phrases recur: inflecting
+    them is pymorphy3's slowest call)."""
     noun_at, noun = None, None
-    for i in range(len(tokens) - 1, -1, -1):
-        noun = next(
-            (p for p in morph.parses(normalize(tokens[i].text)) if p.tag.POS == "NOUN"), None
-        )
+    for i in range(len(words) - 1, -1, -1):
+        noun = next((p for p in morph.parses(words[i]) if p.tag.POS == "NOUN"), None)
         if noun is not None:
             noun_at = i
             break
     gender = noun.tag.gender if noun is not None else None
     out = []
-    for i, t in enumerate(tokens):
-        word = normalize(t.text)
+    for i, word in enumerate(words):
         form = None
         if noun is not None and i == noun_at:
             form = noun.inflect({"nomn", "sing"}) or noun.inflect({"nomn"})
@@ -369,6 +388,7 @@ def _genitive_tail(sentence: _Sentence, i: int, end_char: int) -> str:
     return ""
 
 
+@lru_cache(maxsize=20_000)
 def _locative(place: str) -> str:
     """«Тюмень» → «в Тюмени», «Мурманская область» → «в Мурманской области»."""
     parts = place.split(" ")
@@ -462,7 +482,9 @@ def _status(
 
 
 def _place_in(sentence: _Sentence, near: int | None) -> str | None:
-    found = find_places_with_spans(sentence.text)
+    # Asked once per date in the sentence, and again for the sentences after it and for
+    # every event the title places: found once per parse (bot.articles.sentences).
+    found = memoised("places", sentence.text, find_places_with_spans)
     if not found:
         return None
     if near is None:

@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.articles.parse import DUPLICATE_SIMILARITY, ParsedArticle, parse_document, similar_text
+from bot.articles.parse import (
+    DUPLICATE_SIMILARITY,
+    ParsedArticle,
+    parse_document,
+    similar_word_forms,
+    word_form,
+)
 from bot.articles.readers import DocumentError
 from bot.search.analysis import index_text
 from bot.store import Store
@@ -116,10 +122,12 @@ class ArticleService:
         words = index_text(parsed.title).split()[:12]
         if not words:
             return None
-        for row in await self.store.match(TermQuery(tuple(dict.fromkeys(words))), 5):
-            if row.doc.article_id is None:
-                continue
-            other = await self.store.get_article(row.doc.article_id)
-            if other and similar_text(other.body, parsed.body) >= DUPLICATE_SIMILARITY:
+        rows = await self.store.match(TermQuery(tuple(dict.fromkeys(words))), 5)
+        ids = [row.doc.article_id for row in rows if row.doc.article_id is not None]
+        others = await self.store.get_articles(ids)  # one read, not one per candidate
+        body = word_form(parsed.body)
+        for article_id in ids:  # best match first
+            other = others.get(article_id)
+            if other and similar_word_forms(word_form(other.body), body) >= DUPLICATE_SIMILARITY:
                 return other.id
         return None

@@ -37,6 +37,7 @@ expensive *before* the expensive step starts, and says which limit it was.
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
@@ -185,3 +186,20 @@ def _text_message(length: str) -> str:
         f"Текст слишком длинный ({length} знаков); можно до {_count(MAX_TEXT_CHARS)} — "
         "разделите его на несколько статей"
     )
+
+
+def read_bounded(path: Path, limit: int) -> bytes | str:
+    """The file's bytes, or why not (a line for the admin): the upload limit holds before
+    reading, and at most one byte more than it is read — a pipe or a growing file too.
+    Shared by ``python -m bot ingest`` one by one (``Library.add_file``) and in bulk."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return too_large_message(size, limit)
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        return f"не удалось прочитать файл ({exc.strerror})"
+    if len(data) > limit:
+        return too_large_message(None, limit)
+    return data

@@ -32,6 +32,7 @@ from bot.articles.dates import publication_dates, url_date
 from bot.articles.extract_events import ExtractedEvent, extract_events
 from bot.articles.places import find_places
 from bot.articles.readers import EmptyDocument, RawDocument, read_document
+from bot.articles.sentences import shared_analysis
 from bot.articles.summary import summarize
 from bot.text.normalize import words
 
@@ -79,7 +80,8 @@ def parse_raw(raw: RawDocument, uploaded: date | None = None) -> ParsedArticle:
     if not clean.paragraphs:
         where = "странице" if raw.fmt == "html" else "файле"
         raise EmptyDocument(f"В {where} не нашлось текста статьи")
-    return _describe(clean, raw, uploaded)
+    with shared_analysis():  # sentences and places worked out once (bot.articles.sentences)
+        return _describe(clean, raw, uploaded)
 
 
 def publication_date(
@@ -121,13 +123,14 @@ def _describe(clean: CleanText, raw: RawDocument, uploaded: date | None) -> Pars
     )
 
 
-def _word_form(text: str) -> str:
+def word_form(text: str) -> str:
+    """The text reduced to its words (what the hash and the likeness compare)."""
     return " ".join(words(text))
 
 
 def content_hash(text: str) -> str:
     """SHA-256 of the text's words: blind to encoding, case, ё/е, punctuation and spacing."""
-    return hashlib.sha256(_word_form(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(word_form(text).encode("utf-8")).hexdigest()
 
 
 def similar_text(a: str, b: str) -> float:
@@ -140,7 +143,13 @@ def similar_text(a: str, b: str) -> float:
     different texts of a million characters took 42 s), while articles are 2–20 thousand
     characters, for which nothing changes.
     """
-    left, right = _word_form(a)[:SIMILARITY_CHARS], _word_form(b)[:SIMILARITY_CHARS]
+    return similar_word_forms(word_form(a), word_form(b))
+
+
+def similar_word_forms(a: str, b: str) -> float:
+    """``similar_text`` of two texts already reduced by ``word_form`` (one text compared
+    with several: reduced once)."""
+    left, right = a[:SIMILARITY_CHARS], b[:SIMILARITY_CHARS]
     if not left or not right:
         return 1.0 if left == right else 0.0
     return fuzz.token_sort_ratio(left, right) / 100.0

@@ -24,14 +24,16 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from bot.datafile import PlacesSpec, data_path, read_data
 from bot.text import morph
 from bot.text.normalize import normalize
 
 _TOKEN_RE = re.compile(r"[A-Za-zА-Яа-яЁё]+(?:-[A-Za-zА-Яа-яЁё]+)*")
+_QUOTE_RE = re.compile("[«»]")
 # What may stand between two words of one multiword name.
 _JOIN_RE = re.compile(r"[\s\-‐‑–—()]*")
 # Nouns that make a region with an adjective in front («Мурманская область»).
@@ -67,16 +69,18 @@ _MAX_NAME_QUOTE_WORDS = 8
 _LOWER_PARTS = {"на", "де", "ла", "ле", "дю"}
 
 
-@dataclass(frozen=True, slots=True)
 class _Token:
-    text: str  # as written
-    norm: str  # lower case, ё → е
-    start: int
-    end: int
+    """One word of the text. A plain slotted class, not a dataclass: a text of a few
+    thousand characters makes hundreds of them, and every field is read many times."""
 
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+    __slots__ = ("text", "norm", "start", "end", "capitalised")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text  # as written
+        self.norm = normalize(text)  # lower case, ё → е
+        self.start = start
+        self.end = end
+        self.capitalised = text[:1].isupper()
 
 
 def _capitalise(name: str) -> str:
@@ -92,10 +96,7 @@ def _capitalise(name: str) -> str:
 
 
 def _tokens(text: str) -> list[_Token]:
-    return [
-        _Token(m.group(), normalize(m.group()), m.start(), m.end())
-        for m in _TOKEN_RE.finditer(text)
-    ]
+    return [_Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
 # ---------------------------------------------------------------- gazetteer
@@ -145,6 +146,7 @@ class _Gazetteer:
     exclude: frozenset[str]  # normalised canonical names to drop
     not_places: frozenset[str]  # normalised Geox lemmas that are not places here
     canonical: tuple[str, ...]  # every canonical name listed
+    first_words: frozenset[str]  # the first token of every form: no other token starts one
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -179,6 +181,7 @@ def _load_gazetteer(path: Path) -> _Gazetteer:
         exclude=frozenset(normalize(x) for x in data.get("exclude", [])),
         not_places=frozenset(normalize(x) for x in data.get("not_places", [])),
         canonical=tuple(canonical),
+        first_words=frozenset(key[0] for key in forms if key),
     )
 
 
@@ -197,6 +200,8 @@ def _match_gazetteer(
 ) -> tuple[str, int] | None:
     if not tokens[i].capitalised and not tokens[i].text.isupper():
         return None
+    if tokens[i].norm not in gaz.first_words:
+        return None
     for n in range(min(gaz.max_len, len(tokens) - i), 0, -1):
         key = tuple(t.norm for t in tokens[i : i + n])
         name = gaz.forms.get(key)
@@ -207,6 +212,9 @@ def _match_gazetteer(
     return None
 
 
+# The readings below depend on the word alone: cached, since a text asks for the same
+# capitalised words again and again (pymorphy3's parses are cached too, but not the loops).
+@lru_cache(maxsize=50_000)
 def _adjective_parse(word: str):
     """A relational adjective reading (мурманский), not a qualitative or pronominal one."""
     for p in morph.parses(word):
@@ -215,6 +223,7 @@ def _adjective_parse(word: str):
     return None
 
 
+@lru_cache(maxsize=50_000)
 def _region_noun(word: str):
     for p in morph.parses(word):
         if p.tag.POS == "NOUN" and p.normal_form in _REGION_NOUNS:
@@ -278,20 +287,27 @@ def _match_region(text: str, tokens: list[_Token], i: int) -> tuple[list[str], i
         noun_word = "Республика"
     mids = []
     for m in middle:
-        p = _adjective_parse_any(tokens[m].norm)
-        form = p.inflect({"nomn", "sing", gender}) if p else None
-        word = form.word if form else tokens[m].norm
+        word = _nominative_adjective(tokens[m].norm, gender, relational=False) or tokens[m].norm
         mids.append(_capitalise(word) if tokens[m].capitalised else word)
     names = []
     for a in adjectives:
-        p = _adjective_parse(tokens[a].norm)
-        form = p.inflect({"nomn", "sing", gender})
-        if form is None:
+        nominative = _nominative_adjective(tokens[a].norm, gender, relational=True)
+        if nominative is None:
             return None
-        names.append(" ".join([_capitalise(form.word), *mids, noun_word]))
+        names.append(" ".join([_capitalise(nominative), *mids, noun_word]))
     return names, k + 1
 
 
+@lru_cache(maxsize=50_000)
+def _nominative_adjective(word: str, gender: str, relational: bool) -> str | None:
+    """The adjective in the nominative singular of ``gender`` («мурманской» → «мурманская»),
+    read as a relational adjective or as any; None when it cannot be put there."""
+    p = _adjective_parse(word) if relational else _adjective_parse_any(word)
+    form = p.inflect({"nomn", "sing", gender}) if p is not None else None
+    return str(form.word) if form is not None else None
+
+
+@lru_cache(maxsize=50_000)
 def _adjective_parse_any(word: str):
     return next((p for p in morph.parses(word) if p.tag.POS == "ADJF"), None)
 
@@ -301,26 +317,45 @@ def _sentence_initial(text: str, tok: _Token) -> bool:
     return not before or before[-1] in ".!?…\n"
 
 
+@lru_cache(maxsize=50_000)
+def _geox_reading(word: str) -> tuple[bool, bool, Any] | None:
+    """What the place test needs of a word's readings, None when none is a Geox noun:
+    (does the place reading outweigh a person's and an adjective's, is the likeliest
+    reading a place, the best place reading)."""
+    parses = morph.parses(word)
+    geo = [p for p in parses if "Geox" in p.tag and p.tag.POS == "NOUN"]
+    if not geo:
+        return None
+    geo_score = sum(p.score for p in geo)
+    person_score = sum(p.score for p in parses if any(g in p.tag for g in _PERSON_GRAMMEMES))
+    adjective_score = sum(p.score for p in parses if p.tag.POS == "ADJF")
+    # «Мончегорского дома-интерната»: an adjective that pymorphy3 also knows as a place.
+    outweighs = not (person_score > geo_score or adjective_score >= geo_score)
+    return outweighs, "Geox" in parses[0].tag, max(geo, key=lambda p: p.score)
+
+
+@lru_cache(maxsize=50_000)
+def _name_or_patronymic(word: str) -> bool:
+    top = morph.parses(word)[0]
+    return "Name" in top.tag or "Patr" in top.tag
+
+
 def _match_geox(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> str | None:
     tok = tokens[i]
     if not tok.capitalised or tok.norm in gaz.not_places:
         return None
-    parses = morph.parses(tok.norm)
-    geo = [p for p in parses if "Geox" in p.tag and p.tag.POS == "NOUN"]
-    if not geo:
+    reading = _geox_reading(tok.norm)
+    if reading is None:
         return None
+    outweighs, geox_first, best = reading
     prev = tokens[i - 1] if i > 0 else None
     after_prep = (
         prev is not None and prev.norm in _PLACE_PREPS and _joined(text, tokens, i - 1, i + 1)
     )
     if not after_prep:
-        geo_score = sum(p.score for p in geo)
-        person_score = sum(p.score for p in parses if any(g in p.tag for g in _PERSON_GRAMMEMES))
-        adjective_score = sum(p.score for p in parses if p.tag.POS == "ADJF")
-        # «Мончегорского дома-интерната»: an adjective that pymorphy3 also knows as a place.
-        if person_score > geo_score or adjective_score >= geo_score:
+        if not outweighs:
             return None
-        if _sentence_initial(text, tok) and "Geox" not in parses[0].tag:
+        if _sentence_initial(text, tok) and not geox_first:
             return None
         # A neighbour that is a first name or patronymic makes this a surname.
         for j in (i - 1, i + 1):
@@ -329,10 +364,8 @@ def _match_geox(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> str
                 and tokens[j].capitalised
                 and _joined(text, tokens, min(i, j), max(i, j) + 1)
             ):
-                top = morph.parses(tokens[j].norm)[0]
-                if "Name" in top.tag or "Patr" in top.tag:
+                if _name_or_patronymic(tokens[j].norm):
                     return None
-    best = max(geo, key=lambda p: p.score)
     if best.normal_form.replace("ё", "е") in gaz.not_places:
         return None
     if "Abbr" in best.tag:
@@ -343,7 +376,8 @@ def _match_geox(text: str, tokens: list[_Token], i: int, gaz: _Gazetteer) -> str
 def _quoted_names(text: str) -> list[tuple[int, int]]:
     """Spans inside short «…» quotes (names of projects, organisations, programmes)."""
     spans, stack = [], []
-    for pos, ch in enumerate(text):
+    for quote in _QUOTE_RE.finditer(text):  # the quotes only, not every character
+        pos, ch = quote.start(), quote.group()
         if ch == "«":
             stack.append(pos)
         elif ch == "»" and stack:
@@ -376,6 +410,9 @@ def find_places_with_spans(text: str) -> list[tuple[str, int]]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        if not tok.capitalised:  # every recogniser below wants a capital letter first
+            i += 1
+            continue
         # The spans are outermost quotes, so disjoint and in order: the only one that can
         # hold this token is the last one opening before it (a bisection, not a scan of
         # every quote — that made a long text with many quotes quadratic).

@@ -29,10 +29,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 from rapidfuzz import fuzz
-from razdel import sentenize
 
+from bot.articles.sentences import sentenize
 from bot.text.morph import is_function_word, lemma
 from bot.text.normalize import words
 
@@ -48,6 +49,7 @@ MAX_SENTENCE_CHARS = 400
 _SPEECH_START = re.compile(r"^[«\"“„–—-]")
 
 
+@lru_cache(maxsize=200_000)
 def _content_lemma(word: str) -> str | None:
     """The lemma of a content word, or None for function words and one-letter tokens."""
     if len(word) < 2 or word.isdigit():

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.articles.ingest import ArticleService, IngestOutcome
-from bot.articles.limits import too_large_message
+from bot.articles.limits import read_bounded
 from bot.domain.notifications import NotificationPlanner
 from bot.search.analysis import index_text
 from bot.search.engine import SearchEngine
@@ -53,19 +53,9 @@ class Library:
 
     async def add_file(self, path: Path) -> IngestOutcome:
         """``python -m bot ingest``: the upload limit holds here too, before reading."""
-        limit = self.upload_limit
-        try:
-            size = path.stat().st_size
-            if size > limit:
-                return IngestOutcome(name=str(path), error=too_large_message(size, limit))
-            with path.open("rb") as handle:
-                data = handle.read(limit + 1)  # bounded: a pipe or a growing file too
-        except OSError as exc:
-            return IngestOutcome(
-                name=str(path), error=f"не удалось прочитать файл ({exc.strerror})"
-            )
-        if len(data) > limit:
-            return IngestOutcome(name=str(path), error=too_large_message(None, limit))
+        data = read_bounded(path, self.upload_limit)
+        if isinstance(data, str):
+            return IngestOutcome(name=str(path), error=data)
         return await self.add(data, path.name, origin=f"ingest:{path.name}")
 
     async def delete(self, article_id: int) -> bool:

@@ -10,7 +10,7 @@ words each notice as it sends it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.domain.events import EventFilter
 from bot.store import Store
@@ -47,13 +47,18 @@ class NotificationPlanner:
 
     async def new_article(self, article_id: int) -> int:
         """Queue «new event» messages for the article's upcoming announced events."""
+        return await self.new_articles([article_id])
+
+    async def new_articles(self, article_ids: Sequence[int]) -> int:
+        """The same for a batch of articles (``ingest --jobs``): subscriptions read once."""
         today = self.today()
         events = [
             e
+            for article_id in article_ids
             for e in await self.store.events_of_article(article_id)
             if e.start >= today and e.status == "announce"
         ]
-        return await self._enqueue(events, NEW_EVENT)
+        return await self._enqueue(events, NEW_EVENT) if events else 0
 
     async def reminders(self) -> int:
         """Queue reminders for events starting within REMINDER_DAYS from today."""

@@ -12,6 +12,7 @@ secret refuse to start. A broken data file stops the command line with one line 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import sqlite3
@@ -244,3 +245,112 @@ def test_ask_as_admin(cli, db_path):
     code, out, _ = cli("ask", "--admin", "/stats", DATABASE_URL=f"sqlite:///{db_path}")
     assert code == 0
     assert "Статистика" in out and "только для администраторов" not in out
+
+
+# ---- ingest --jobs: folders, worker processes, batches -------------------------------------
+
+
+def test_ingest_jobs_walks_folders_stores_in_batches_and_skips_the_bad(cli, db_path, tmp_path):
+    """Good files in a folder tree, the same text again under another name (and another
+    encoding: the content hash is blind to it), a file that is not a document, one over the
+    upload limit, and a file of a kind the walk leaves alone."""
+    folder = tmp_path / "articles"
+    (folder / "events").mkdir(parents=True)
+    shutil.copy(FIXTURES / "webinar_cp1251.txt", folder / "a_webinar.txt")
+    shutil.copy(FIXTURES / "family_mfc.html", folder / "b_mfc.html")
+    shutil.copy(FIXTURES / "forum_kazan.docx", folder / "events" / "c_forum.docx")
+    webinar = (FIXTURES / "webinar_cp1251.txt").read_bytes().decode("cp1251")
+    (folder / "events" / "d_webinar_again.txt").write_text(webinar, encoding="utf-8")
+    shutil.copy(FIXTURES / "fake.docx", folder / "e_broken.docx")
+    (folder / "f_huge.txt").write_bytes(("Семья и дети. " * (2 * MIB // 20)).encode())
+    (folder / "notes.csv").write_text("не статья", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("не статья", encoding="utf-8")
+    count = "SELECT count(*) FROM articles"
+    with sqlite3.connect(db_path) as db:
+        before = db.execute(count).fetchone()[0]
+    env = {
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "BOT_TODAY": "2026-11-23",
+        "BOT_TOKEN": "",
+        "MAX_UPLOAD_MB": "1",
+    }
+    asyncio.run(_subscribe(db_path, chat_id=42))  # to everything
+
+    code, out, err = cli("ingest", "--jobs", "2", str(folder), **env)
+
+    assert code == 1, out + err  # a file failed
+    lines = out.strip().splitlines()
+    names = [
+        "a_webinar.txt",
+        "b_mfc.html",
+        "e_broken.docx",
+        "events/c_forum.docx",  # sorted by path parts: the tree's order
+        "events/d_webinar_again.txt",
+        "f_huge.txt",
+    ]
+    assert [line.split(": ", 1)[0] for line in lines[:-1]] == [str(folder / n) for n in names]
+    webinar_line, mfc, broken, forum, again, huge = lines[:-1]
+    assert "сохранено #" in webinar_line and "вебинар 12.01.2027" in webinar_line
+    assert "сохранено #" in mfc
+    assert "форум 03.03.2027–05.03.2027" in forum
+    webinar_id = webinar_line.split("сохранено #", 1)[1].split(" ", 1)[0]
+    assert again.endswith(f"уже есть: #{webinar_id}")
+    assert "не сохранено — " in broken and "docx" in broken
+    size = (folder / "f_huge.txt").stat().st_size
+    assert huge.endswith(f"не сохранено — {limits.too_large_message(size, MIB)}")
+    summary = lines[-1]
+    assert summary.startswith("Итого файлов: 6 за ")
+    assert summary.endswith("сохранено 3, уже есть 1, не сохранено 2")
+    with sqlite3.connect(db_path) as db:
+        assert db.execute(count).fetchone()[0] == before + 3
+        origins = {row[0] for row in db.execute("SELECT origin FROM articles")}
+    assert {"ingest:a_webinar.txt", "ingest:b_mfc.html", "ingest:c_forum.docx"} <= origins
+    assert not {"ingest:e_broken.docx", "ingest:f_huge.txt"} & origins
+
+    _, answer, _ = cli("ask", "вебинар о сопровождении замещающих семей", **env)
+    assert "Вебинар о сопровождении замещающих семей" in answer
+    _, answer, _ = cli("ask", "/events Казань", **env)
+    assert "3–5 марта 2027" in answer and "Казань" in answer
+    # The subscriber hears of each new upcoming event once, as after an upload.
+    with sqlite3.connect(db_path) as db:
+        queued = db.execute("SELECT chat_id, notice, event_id FROM outbox").fetchall()
+        upcoming = db.execute(
+            "SELECT e.id FROM events e JOIN articles a ON a.id = e.article_id"
+            " WHERE a.origin LIKE 'ingest:%' AND e.start_date >= '2026-11-23'"
+            " AND e.status = 'announce' ORDER BY e.id"
+        ).fetchall()
+    assert len(upcoming) >= 2  # the webinar and the forum at least
+    assert sorted(queued) == [(42, "new", event_id) for (event_id,) in upcoming]
+
+    # Run again: every article is already there, and says which.
+    code, out, _ = cli("ingest", "--jobs", "2", str(folder / "events"), **env)
+    assert code == 0
+    assert out.strip().splitlines()[-1].endswith("сохранено 0, уже есть 2, не сохранено 0")
+
+
+def test_ingest_jobs_one_is_the_upload_path_and_folders_work_there_too(cli, db_path, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "helpline_koi8r.txt", folder / "helpline.txt")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = {"DATABASE_URL": f"sqlite:///{db_path}", "BOT_TODAY": "2026-11-23", "BOT_TOKEN": ""}
+    code, out, _ = cli("ingest", str(folder), str(empty), **env)
+    assert code == 1  # a folder with nothing to add is reported
+    lines = out.strip().splitlines()
+    assert len(lines) == 2  # one line per file, no summary: as before --jobs
+    assert lines[0].startswith(f"{empty}: не сохранено — в папке нет файлов")
+    assert lines[1].startswith(f"{folder / 'helpline.txt'}: сохранено #")
+    with pytest.raises(SystemExit) as refused:  # argparse's own refusal
+        cli("ingest", "--jobs", "0", str(folder), **env)
+    assert refused.value.code == 2
+
+
+async def _subscribe(db_path: Path, chat_id: int) -> None:
+    from bot.store.sqlite import SqliteStore
+
+    store = await SqliteStore.open(db_path)
+    try:
+        await store.subscribe(chat_id, "")
+    finally:
+        await store.close()

@@ -253,6 +253,51 @@ async def _index_delete(conn: asyncpg.Connection, docs_like: str) -> None:
     await _count_terms(conn, _terms_of((r["title"], r["body"]) for r in rows), -1)
 
 
+_INSERT_ARTICLE = (
+    "INSERT INTO articles(title, published, source_url, places, summary, body,"
+    " content_hash, origin, fmt, created_at, source_name)"
+    " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+)
+_INSERT_EVENT = (
+    "INSERT INTO events(article_id, kind, title, start_date, end_date, start_time,"
+    " place, sentence, status) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+)
+
+
+def _article_values(article: NewArticle) -> tuple[Any, ...]:
+    return (
+        article.title,
+        article.published,
+        article.source_url,
+        list(article.places),
+        article.summary,
+        article.body,
+        article.content_hash,
+        article.origin,
+        article.fmt,
+        _now(),
+        article.source_name,
+    )
+
+
+def _event_values(article_id: int, events: Iterable[EventFacts]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            article_id,
+            e.kind,
+            e.title,
+            e.start,
+            e.end,
+            # to the minute, as the SQLite store keeps «HH:MM»
+            e.time.replace(second=0, microsecond=0, tzinfo=None) if e.time else None,
+            e.place,
+            e.sentence,
+            e.status,
+        )
+        for e in events
+    ]
+
+
 async def _bump_generation(conn: asyncpg.Connection) -> int:
     """Count a change of the searchable content, inside the transaction that makes it, and
     announce the new number to every worker (NOTIFY is delivered at commit, not at all on
@@ -467,47 +512,35 @@ class PgStore:
     # ---- articles ---------------------------------------------------------------------
     async def add_article(self, article: NewArticle, events: Iterable[EventFacts]) -> int:
         """Store an article, its events and its index row in one transaction; return its id."""
+        return (await self.add_articles([(article, list(events))]))[0]
+
+    async def add_articles(
+        self, items: Sequence[tuple[NewArticle, Sequence[EventFacts]]]
+    ) -> list[int]:
+        """Several articles in one transaction, as `add_article` would store each in turn:
+        ids in order from the sequence, their events and index rows, term_df counted once."""
+        if not items:
+            return []
         async with self._changing() as conn:
-            article_id: int = await conn.fetchval(
-                "INSERT INTO articles(title, published, source_url, places, summary, body,"
-                " content_hash, origin, fmt, created_at, source_name)"
-                " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-                article.title,
-                article.published,
-                article.source_url,
-                list(article.places),
-                article.summary,
-                article.body,
-                article.content_hash,
-                article.origin,
-                article.fmt,
-                _now(),
-                article.source_name,
-            )
+            ids: list[int] = []
+            for article, _ in items:  # one at a time: RETURNING keeps no order for many
+                ids.append(await conn.fetchval(_INSERT_ARTICLE, *_article_values(article)))
             await conn.executemany(
-                "INSERT INTO events(article_id, kind, title, start_date, end_date, start_time,"
-                " place, sentence, status) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                _INSERT_EVENT,
                 [
-                    (
-                        article_id,
-                        e.kind,
-                        e.title,
-                        e.start,
-                        e.end,
-                        # to the minute, as the SQLite store keeps «HH:MM»
-                        e.time.replace(second=0, microsecond=0, tzinfo=None) if e.time else None,
-                        e.place,
-                        e.sentence,
-                        e.status,
-                    )
-                    for e in events
+                    row
+                    for article_id, (_, events) in zip(ids, items, strict=True)
+                    for row in _event_values(article_id, events)
                 ],
             )
             await _index_insert(
                 conn,
-                [(str(DocRef.article(article_id)), article.index_title, article.index_body)],
+                [
+                    (str(DocRef.article(article_id)), article.index_title, article.index_body)
+                    for article_id, (article, _) in zip(ids, items, strict=True)
+                ],
             )
-        return article_id
+        return ids
 
     async def article_id_by_hash(self, content_hash: str) -> int | None:
         return await self._pool.fetchval(

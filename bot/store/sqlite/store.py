@@ -11,6 +11,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -92,6 +93,51 @@ _EVENT_SELECT = """
 """
 
 
+_INSERT_ARTICLE = (
+    "INSERT INTO articles(id, title, published, source_url, places, summary, body,"
+    " content_hash, origin, fmt, created_at, source_name)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_INSERT_EVENT = (
+    "INSERT INTO events(article_id, kind, title, start_date, end_date, start_time,"
+    " place, sentence, status) VALUES(?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _article_values(article_id: int, article: NewArticle) -> tuple[Any, ...]:
+    return (
+        article_id,
+        article.title,
+        article.published.isoformat() if article.published else None,
+        article.source_url,
+        json.dumps(list(article.places), ensure_ascii=False),
+        article.summary,
+        article.body,
+        article.content_hash,
+        article.origin,
+        article.fmt,
+        _now(),
+        article.source_name,
+    )
+
+
+def _event_values(article_id: int, events: Iterable[EventFacts]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            article_id,
+            e.kind,
+            e.title,
+            e.start.isoformat(),
+            e.end.isoformat(),
+            e.time.strftime("%H:%M") if e.time else None,
+            e.place,
+            e.sentence,
+            e.status,
+        )
+        for e in events
+    ]
+
+
 def _fts_string(term: str) -> str:
     """A word or a phrase as an FTS5 string: quotes dropped, so no text is ever syntax."""
     return '"' + term.replace('"', "") + '"'
@@ -123,20 +169,22 @@ async def _index_delete(db: aiosqlite.Connection, rowid: int) -> None:
     await db.execute("DELETE FROM search_index WHERE rowid=?", (rowid,))
 
 
-async def _reserve_id(db: aiosqlite.Connection, table: str) -> int:
+async def _reserve_id(db: aiosqlite.Connection, table: str, count: int = 1) -> int:
     """A new id for `table` that no row ever had (see migration 12): one step, so two
-    writers never get the same one; an id reserved and not used is just a gap."""
+    writers never get the same one; an id reserved and not used is just a gap. With
+    `count`, that many consecutive ids (the first returned): the ones `count` reservations
+    in a row would give, each id used before the next is reserved."""
     async with db.execute(
         "INSERT INTO id_floor(tbl, last) VALUES(?1, "
-        f" (SELECT coalesce(max(id), 0) FROM {table}) + 1) "
+        f" (SELECT coalesce(max(id), 0) FROM {table}) + ?2) "
         "ON CONFLICT(tbl) DO UPDATE SET last = "
-        f" max(last, (SELECT coalesce(max(id), 0) FROM {table})) + 1 "
+        f" max(last, (SELECT coalesce(max(id), 0) FROM {table})) + ?2 "
         "RETURNING last",
-        (table,),
+        (table, count),
     ) as cur:
         row = await cur.fetchone()
     assert row is not None
-    return int(row[0])
+    return int(row[0]) - count + 1
 
 
 class AlreadyRunning(RuntimeError):
@@ -280,43 +328,8 @@ class SqliteStore:
         async with self.transaction() as db:
             await _bump_generation(db)
             article_id = await _reserve_id(db, "articles")
-            await db.execute(
-                "INSERT INTO articles(id, title, published, source_url, places, summary, body,"
-                " content_hash, origin, fmt, created_at, source_name)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    article_id,
-                    article.title,
-                    article.published.isoformat() if article.published else None,
-                    article.source_url,
-                    json.dumps(list(article.places), ensure_ascii=False),
-                    article.summary,
-                    article.body,
-                    article.content_hash,
-                    article.origin,
-                    article.fmt,
-                    _now(),
-                    article.source_name,
-                ),
-            )
-            await db.executemany(
-                "INSERT INTO events(article_id, kind, title, start_date, end_date, start_time,"
-                " place, sentence, status) VALUES(?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        article_id,
-                        e.kind,
-                        e.title,
-                        e.start.isoformat(),
-                        e.end.isoformat(),
-                        e.time.strftime("%H:%M") if e.time else None,
-                        e.place,
-                        e.sentence,
-                        e.status,
-                    )
-                    for e in events
-                ],
-            )
+            await db.execute(_INSERT_ARTICLE, _article_values(article_id, article))
+            await db.executemany(_INSERT_EVENT, _event_values(article_id, events))
             await _index_insert(
                 db,
                 article_id,
@@ -325,6 +338,48 @@ class SqliteStore:
                 str(DocRef.article(article_id)),
             )
         return article_id
+
+    async def add_articles(
+        self, items: Sequence[tuple[NewArticle, Sequence[EventFacts]]]
+    ) -> list[int]:
+        """Several articles in one transaction, as `add_article` would store each in turn
+        (the same ids, rows and term_df), with a statement per kind of row, not per row."""
+        if not items:
+            return []
+        async with self.transaction() as db:
+            await _bump_generation(db)
+            first = await _reserve_id(db, "articles", len(items))
+            ids = list(range(first, first + len(items)))
+            await db.executemany(
+                _INSERT_ARTICLE,
+                [_article_values(i, article) for i, (article, _) in zip(ids, items, strict=True)],
+            )
+            await db.executemany(
+                _INSERT_EVENT,
+                [
+                    row
+                    for i, (_, events) in zip(ids, items, strict=True)
+                    for row in _event_values(i, events)
+                ],
+            )
+            await db.executemany(
+                "INSERT INTO search_index(rowid, title, body, doc) VALUES(?,?,?,?)",
+                [
+                    (i, article.index_title, article.index_body, str(DocRef.article(i)))
+                    for i, (article, _) in zip(ids, items, strict=True)
+                ],
+            )
+            counts = Counter(
+                term
+                for article, _ in items
+                for term in index_terms(article.index_title, article.index_body)
+            )
+            await db.executemany(
+                "INSERT INTO term_df(term, df) VALUES(?, ?)"
+                " ON CONFLICT(term) DO UPDATE SET df=df+excluded.df",
+                sorted(counts.items()),
+            )
+        return ids
 
     async def article_id_by_hash(self, content_hash: str) -> int | None:
         async with self._db.execute(
