@@ -7,8 +7,8 @@ Two paths, both through the project's own code:
   notifications) or `ArticleService.add_document` (the same without refresh/notifications).
   This is what the ingest rate measures, and how the 1k store is built.
 * `build_bulk` — for 10k/100k: the real `parse_document` + `index_text` run in 2 worker
-  processes (multiprocessing, spawn), the main process stores each result with the real
-  `Store.add_article` (one transaction per article, as in production). Dedupe is by
+  processes (multiprocessing, spawn), the main process stores them with the real
+  `Store.add_articles`, a transaction per 100 (as `python -m bot ingest --jobs N`). Dedupe is by
   content hash only (the near-duplicate FTS probe of `find_duplicate` is skipped), and there
   is no per-article `search.refresh()`: the vocabulary is loaded once when the bot starts.
 
@@ -89,6 +89,38 @@ def parse_only_rate(n: int, seed: int) -> dict[str, Any]:
     return {"n": n, "seconds": seconds, "rate": n / seconds}
 
 
+def ingest_cli(n: int, seed: int, jobs: int) -> dict[str, Any]:
+    """`python -m bot ingest --jobs N DIR` on articles 0..n-1 written as files, into a fresh
+    store: the bulk import as an operator runs it. Its own summary line gives the import
+    phase (from the store open to the last batch); the wall time includes start-up."""
+    import re
+    import subprocess
+    import sys
+
+    folder = OUT / f"ingest_files_{n}"
+    if not folder.exists():
+        tmp = OUT / f"ingest_files_{n}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for a in corpus.articles(n, seed):
+            (tmp / a.name).write_bytes(a.data)
+        tmp.rename(folder)
+    db = OUT / f"ingest_cli_{jobs}.sqlite3"
+    _fresh(db)
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}", LOG_LEVEL="WARNING", BOT_TOKEN="")
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bot", "ingest", "--jobs", str(jobs),
+                           str(folder)], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]
+    found = re.search(r"за ([\d.]+) с, (\d+) в секунду", summary)
+    stored = done.stdout.count(": сохранено #")
+    return {"n": n, "jobs": jobs, "wall_s": wall, "stored": stored, "exit": done.returncode,
+            "import_s": float(found.group(1)) if found else float("nan"),
+            "rate": n / float(found.group(1)) if found else float("nan"),
+            "wall_rate": n / wall, "summary": summary}
+
+
 # ---- bulk -----------------------------------------------------------------------------------
 def new_article_of(parsed: Any, origin: str) -> Any:
     """The store's NewArticle for a parsed article, as ArticleService.add_document makes it
@@ -139,6 +171,7 @@ async def build_bulk(db: Path, n: int, seed: int, workers: int = 2, progress: bo
     first = base_n if base is not None else 0
     jobs = [(seed, s, min(s + CHUNK, n)) for s in range(first, n, CHUNK)]
     ctx = mp.get_context("spawn")
+    batch: list[tuple[Any, list[Any]]] = []
     try:
         with ctx.Pool(workers) as pool:
             done = 0
@@ -152,12 +185,16 @@ async def build_bulk(db: Path, n: int, seed: int, workers: int = 2, progress: bo
                         duplicates += 1
                         continue
                     seen.add(content_hash)
-                    await store.add_article(article, events)
+                    batch.append((article, events))
                     stored += 1
+                if len(batch) >= CHUNK:
+                    await store.add_articles(batch)  # one transaction, as ingest --jobs
+                    batch.clear()
                 done += len(chunk)
                 if progress and done % 10000 < CHUNK:
                     el = time.perf_counter() - t_start
                     print(f"  build {n}: {first + done}/{n} ({done / el:.0f}/s)", flush=True)
+            await store.add_articles(batch)
         await store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         await app.close()
