@@ -82,7 +82,10 @@ DEFAULT_LEXICON = DEFAULT_DATA_DIR / "crisis.toml"
 
 
 def default_cache_dir() -> Path:
-    """Where the compiled lexicon is kept between starts ($XDG_CACHE_HOME or ~/.cache)."""
+    """Where the compiled lexicon is kept between starts: systemd's CacheDirectory=
+    ($CACHE_DIRECTORY), else $XDG_CACHE_HOME or ~/.cache under family-support-bot."""
+    if os.environ.get("CACHE_DIRECTORY"):
+        return Path(os.environ["CACHE_DIRECTORY"].split(":")[0])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "family-support-bot"
 
