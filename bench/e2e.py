@@ -62,9 +62,10 @@ class BenchAPI(FakeBotAPI):
 
 
 def messages(seed: int, n: int) -> list[str]:
-    """The mix users send: generated questions (all kinds), commands, a few crisis messages."""
+    """The mix users send: generated questions (all kinds, each text once: a cache of
+    repeated texts is not what is measured), commands, a few crisis messages."""
     rng = random.Random(seed)
-    qs = [text for _, text in corpus.queries(n, seed + 1000)]
+    qs = list(dict.fromkeys(text for _, text in corpus.queries(2 * n, seed + 1000)))
     out = []
     for i in range(n):
         r = rng.random()

@@ -193,7 +193,10 @@ class EventsService:
                 "before": self.store.events_before,
                 "planned": self.store.planned_events,
             }
+            generation = self._generation
             kept = await read[which](day, limit)
+            if generation != self._generation:
+                return kept  # the counter moved during the read: maybe older than that
             if len(self._lists) > 16:  # days go by: only today's lists matter
                 self._lists.clear()
             self._lists[key] = kept

@@ -37,24 +37,38 @@ class KeptReads:
         self.at(await self.store.generation())
 
     async def article(self, article_id: int) -> ArticleRow | None:
-        if article_id not in self._articles:
-            self._keep(article_id, await self.store.get_article(article_id))
-        return self._articles[article_id]
+        if article_id in self._articles:
+            return self._articles[article_id]
+        generation = self._generation
+        row = await self.store.get_article(article_id)
+        self._keep(generation, article_id, row)
+        return row
 
     async def articles(self, ids: Sequence[int]) -> dict[int, ArticleRow]:
-        missing = [i for i in ids if i not in self._articles]
+        kept = {i: self._articles[i] for i in ids if i in self._articles}
+        missing = [i for i in ids if i not in kept]
         if missing:
+            generation = self._generation
             found = await self.store.get_articles(missing)
             for i in missing:
-                self._keep(i, found.get(i))
-        return {i: row for i in ids if (row := self._articles[i]) is not None}
+                kept[i] = found.get(i)
+                self._keep(generation, i, kept[i])
+        return {i: row for i in ids if (row := kept[i]) is not None}
 
     async def cards(self) -> dict[str, dict]:
-        if self._cards is None:
-            self._cards = await self.store.get_cards()
-        return self._cards
+        if self._cards is not None:
+            return self._cards
+        generation = self._generation
+        cards = await self.store.get_cards()
+        if generation == self._generation:
+            self._cards = cards
+        return cards
 
-    def _keep(self, article_id: int, row: ArticleRow | None) -> None:
+    def _keep(self, generation: int | None, article_id: int, row: ArticleRow | None) -> None:
+        """Keep a row read while the counter was `generation`: if another question saw it
+        move during the read, the row may be older than the change, and is not kept."""
+        if generation != self._generation:
+            return
         if len(self._articles) >= KEEP_ARTICLES:
             for old in list(self._articles)[: KEEP_ARTICLES // 2]:
                 del self._articles[old]

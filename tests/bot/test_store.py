@@ -82,3 +82,50 @@ async def test_an_article_added_by_another_process_is_found_at_once(db_path):
     finally:
         await other.close()
         await running.close()
+
+
+async def test_what_the_answers_keep_in_memory_follows_another_process(db_path):
+    """Articles and event lists an answer keeps between questions (bot/domain/kept.py,
+    EventsService) are forgotten when another process changes the content: an article
+    deleted by `ingest`'s process is not shown from memory, new events are listed at once."""
+    from bot.domain.answers import ArticleAnswer, EventsAnswer
+    from tests.conftest import make_settings
+
+    running = await App.create(make_settings(db_path))
+    other = await App.create(make_settings(db_path))
+    question = "квазиуникальный семинар по робототехнике"
+    try:
+        text = (
+            "Квазиуникальный семинар по робототехнике для приёмных семей пройдёт в Перми "
+            "15 декабря 2026 года."
+        )
+        added = await other.library.add(text.encode(), "robots.txt", "ingest:robots.txt")
+        shown = await running.answerer.answer(question, chat_id=1)
+        assert isinstance(shown, ArticleAnswer) and shown.article.id == added.article_id
+        # asked twice: the second answer comes from memory, the same article
+        again = await running.answerer.answer(question + " в перми", chat_id=2)
+        assert isinstance(again, ArticleAnswer) and again.article.id == added.article_id
+        listed = await running.answerer.answer("какие семинары в декабре", chat_id=3)
+        assert isinstance(listed, EventsAnswer)
+        places_before = [e.place for e in listed.listing.upcoming]
+        assert "Пермь" in places_before
+
+        assert await other.library.delete(added.article_id)
+        gone = await running.answerer.answer(question, chat_id=4)
+        assert not (isinstance(gone, ArticleAnswer) and gone.article.id == added.article_id)
+        listed_after = await running.answerer.answer("какие семинары в декабре", chat_id=5)
+        # the only December seminar is gone: no list with it (here: «не нашёл»)
+        if isinstance(listed_after, EventsAnswer):
+            assert "Пермь" not in [e.place for e in listed_after.listing.upcoming]
+
+        more = (
+            "Второй квазиуникальный семинар по робототехнике пройдёт в Казани "
+            "20 декабря 2026 года."
+        )
+        assert (await other.library.add(more.encode(), "more.txt", "ingest:more.txt")).stored
+        listed_new = await running.answerer.answer("какие семинары в декабре", chat_id=6)
+        assert isinstance(listed_new, EventsAnswer)
+        assert "Казань" in [e.place for e in listed_new.listing.upcoming]
+    finally:
+        await other.close()
+        await running.close()
