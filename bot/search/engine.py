@@ -140,6 +140,23 @@ class _Features:
     name: float  # how fully the question names the document (see _name_match)
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """The question's terms as the re-ranker looks them up, prepared once per question
+    rather than once per candidate: each alternative with its weight, its « padded » form
+    and whether it is a phrase; `many`: enough of them to look words up in a set."""
+
+    terms: list[list[tuple[str, float, str, bool]]]
+    many: bool
+
+    @classmethod
+    def of(cls, terms: list[Term]) -> _Asked:
+        prepared = [
+            [(alt, w, f" {alt} ", " " in alt) for alt, w in term.lemmas.items()] for term in terms
+        ]
+        return cls(prepared, sum(len(t) for t in prepared) > MANY_ALTERNATIVES)
+
+
 class SearchEngine:
     def __init__(self, store: Store, analyzer: QueryAnalyzer, generation: int = 0) -> None:
         self.store = store
@@ -301,9 +318,10 @@ class SearchEngine:
             candidates.setdefault(doc, (0.0, title, body))
         best_bm25 = min((r.rank for r in rows), default=0.0) or -1.0
         phrase = _typed_phrase(text)
+        asked = _Asked.of(query.terms)
         scored: list[Hit] = []
         for doc, (bm25, title_text, body_text) in candidates.items():
-            f = self._features(query.terms, weights, title_text, body_text)
+            f = self._features(asked, weights, title_text, body_text)
             if not f.matched:
                 continue
             coverage = self._coverage(query.terms, weights, f.per_term)
@@ -365,7 +383,7 @@ class SearchEngine:
         )
 
     def _features(
-        self, terms: list[Term], weights: list[float], title_text: str, body_text: str
+        self, asked: _Asked, weights: list[float], title_text: str, body_text: str
     ) -> _Features:
         # Index text is lemmas joined by single spaces, so a word or a phrase is present
         # exactly when « alt » is a substring of the padded text: a few substring searches
@@ -374,27 +392,20 @@ class SearchEngine:
         # less than a search of it per word (phrases are still searched for).
         title_pad = f" {title_text} "
         body_pad = f" {body_text} "
-        body_words: set[str] | None = None
-        if sum(len(t.lemmas) for t in terms) > MANY_ALTERNATIVES:
-            body_words = set(body_text.split())
+        body_words = set(body_text.split()) if asked.many else None
         matched = in_title = 0.0
         per_term: list[float] = []
         title_hits: set[str] = set()
-        for term, weight in zip(terms, weights, strict=True):
+        for alternatives, weight in zip(asked.terms, weights, strict=True):
             best = 0.0
             best_title = 0.0
-            for alt, w in term.lemmas.items():
+            for alt, w, needle, phrase in alternatives:
                 if w <= best and w <= best_title:
                     continue
-                needle = f" {alt} "
                 here = needle in title_pad
                 if w > best and (
                     here
-                    or (
-                        alt in body_words
-                        if body_words is not None and " " not in alt
-                        else needle in body_pad
-                    )
+                    or (needle in body_pad if phrase or body_words is None else alt in body_words)
                 ):
                     best = w
                 if w > best_title and here:
