@@ -26,7 +26,7 @@ from typing import Any
 from bench import corpus
 from bench.build import copy_store
 from bench.common import percentile, settings_for
-from bench.search_bench import WARMUP, _sqlite_floors
+from bench.search_bench import WARMUP, _sqlite_floors, recording_matches
 
 CHATS = 200
 EXTRA_EVERY = 7
@@ -108,29 +108,20 @@ async def measure(db: Path, n_questions: int, seed: int = 1) -> dict[str, Any]:
     try:
         for i, (_, text) in enumerate(warm):
             await app.answerer.answer(text, chat_id=10_000 + i % CHATS)
-        store = app.search.store
-        original = store.match
-        current: list[tuple[Any, int, float]] = []
-
-        async def recording(query: Any, limit: int, title_weight: float = 5.0) -> Any:
-            current.append((query, limit, title_weight))
-            return await original(query, limit, title_weight)
-
-        store.match = recording  # type: ignore[method-assign]
         times: list[float] = []
         asked: list[tuple[Any, int, float] | None] = []
         by_kind: dict[str, list[float]] = {}
         outcomes: dict[str, int] = {}
-        for i, (kind, text) in enumerate(qs):
-            current.clear()
-            t = time.perf_counter()
-            answer = await app.answerer.answer(text, chat_id=i % CHATS)
-            dt_ = time.perf_counter() - t
-            times.append(dt_)
-            by_kind.setdefault(kind, []).append(dt_)
-            asked.append(current[0] if current else None)
-            outcomes[type(answer).__name__] = outcomes.get(type(answer).__name__, 0) + 1
-        store.match = original  # type: ignore[method-assign]
+        with recording_matches(app.search.store) as current:
+            for i, (kind, text) in enumerate(qs):
+                current.clear()
+                t = time.perf_counter()
+                answer = await app.answerer.answer(text, chat_id=i % CHATS)
+                dt_ = time.perf_counter() - t
+                times.append(dt_)
+                by_kind.setdefault(kind, []).append(dt_)
+                asked.append(current[0] if current else None)
+                outcomes[type(answer).__name__] = outcomes.get(type(answer).__name__, 0) + 1
     finally:
         await app.close()
     floors = await asyncio.to_thread(_sqlite_floors, db, [None] * len(asked), asked)

@@ -122,22 +122,9 @@ def ingest_cli(n: int, seed: int, jobs: int) -> dict[str, Any]:
 
 
 # ---- bulk -----------------------------------------------------------------------------------
-def new_article_of(parsed: Any, origin: str) -> Any:
-    """The store's NewArticle for a parsed article, as ArticleService.add_document makes it
-    (fields taken by name, so a field added to both sides needs no change here)."""
-    from dataclasses import fields
-
-    from bot.search.analysis import index_text
-    from bot.store.base import NewArticle
-
-    extra = {"origin": origin, "index_title": index_text(parsed.title),
-             "index_body": index_text(parsed.body)}
-    return NewArticle(**{f.name: extra[f.name] if f.name in extra else getattr(parsed, f.name)
-                         for f in fields(NewArticle)})
-
-
 def _parse_chunk(job: tuple[int, int, int]) -> list[tuple[str, Any, list[Any]] | None]:
     """Worker: generate and parse articles start..stop-1 with the real pipeline functions."""
+    from bot.articles.ingest import new_article
     from bot.articles.parse import parse_document
     from bot.articles.readers import DocumentError
 
@@ -149,7 +136,7 @@ def _parse_chunk(job: tuple[int, int, int]) -> list[tuple[str, Any, list[Any]] |
         except DocumentError:
             out.append(None)
             continue
-        out.append((parsed.content_hash, new_article_of(parsed, f"bench:{a.name}"),
+        out.append((parsed.content_hash, new_article(parsed, f"bench:{a.name}"),
                     list(parsed.events)))
     return out
 

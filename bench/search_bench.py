@@ -39,6 +39,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,24 @@ def raw_expression(analyzer: Any, query: Any) -> str | None:
     if not alts:
         return None
     return " OR ".join('"' + a.replace('"', "") + '"' for a in alts)
+
+
+@contextmanager
+def recording_matches(store: Any) -> Iterator[list[tuple[Any, int, float]]]:
+    """What the engine asks of `store.match` while inside: (query, limit, title weight) per
+    call, appended to the list yielded (clear it per question); the store's own after."""
+    original = store.match
+    asked: list[tuple[Any, int, float]] = []
+
+    async def recording(query: Any, limit: int, title_weight: float = 5.0) -> Any:
+        asked.append((query, limit, title_weight))
+        return await original(query, limit, title_weight)
+
+    store.match = recording
+    try:
+        yield asked
+    finally:
+        store.match = original
 
 
 def _floor(times: list[float]) -> dict[str, Any]:
@@ -205,35 +225,27 @@ async def measure(db: Path | str, n_queries: int, seed: int = 1,
         for _, text in qs[:WARMUP]:
             await app.search.search(text)
         store = app.search.store
-        original = store.match
-        current: list[tuple[Any, int, float]] = []
-
-        async def recording(query: Any, limit: int, title_weight: float = 5.0) -> Any:
-            current.append((query, limit, title_weight))
-            return await original(query, limit, title_weight)
-
-        store.match = recording  # type: ignore[method-assign]
-        engine: list[float] = []
-        asked: list[tuple[Any, int, float] | None] = []
-        top: list[str | None] = []
-        top5: list[list[str]] = []
-        top_coverage: list[float | None] = []
-        by_kind: dict[str, list[float]] = {}
-        found = 0
-        for kind, text in qs:
-            current.clear()
-            t = time.perf_counter()
-            result = await app.search.search(text)
-            dt_ = time.perf_counter() - t
-            engine.append(dt_)
-            by_kind.setdefault(kind, []).append(dt_)
-            found += result.found
-            asked.append(current[0] if current else None)
-            top.append(str(result.hits[0].doc) if result.found and result.hits else None)
-            top5.append([str(h.doc) for h in result.hits[:5]] if result.found else [])
-            top_coverage.append(result.hits[0].coverage if result.found and result.hits
-                                else None)
-        store.match = original  # type: ignore[method-assign]
+        with recording_matches(store) as current:
+            engine: list[float] = []
+            asked: list[tuple[Any, int, float] | None] = []
+            top: list[str | None] = []
+            top5: list[list[str]] = []
+            top_coverage: list[float | None] = []
+            by_kind: dict[str, list[float]] = {}
+            found = 0
+            for kind, text in qs:
+                current.clear()
+                t = time.perf_counter()
+                result = await app.search.search(text)
+                dt_ = time.perf_counter() - t
+                engine.append(dt_)
+                by_kind.setdefault(kind, []).append(dt_)
+                found += result.found
+                asked.append(current[0] if current else None)
+                top.append(str(result.hits[0].doc) if result.found and result.hits else None)
+                top5.append([str(h.doc) for h in result.hits[:5]] if result.found else [])
+                top_coverage.append(result.hits[0].coverage if result.found and result.hits
+                                    else None)
         engine_plans: list[tuple[str, int, int]] = []
         if pg:
             async with store._pool.acquire() as conn:  # type: ignore[attr-defined]

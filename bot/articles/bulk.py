@@ -41,7 +41,7 @@ from pathlib import Path
 
 from bot.articles.errors import DocumentError
 from bot.articles.extract_events import ExtractedEvent
-from bot.articles.ingest import ArticleService, DocumentParser, IngestOutcome
+from bot.articles.ingest import ArticleService, DocumentParser, IngestOutcome, new_article
 from bot.articles.limits import read_bounded
 from bot.articles.parse import ParsedArticle, parse_document
 from bot.articles.readers import KNOWN_EXTENSIONS
@@ -95,26 +95,11 @@ def parse_for_store(data: bytes, filename: str, uploaded: dt.date | None = None)
     )
 
 
-def new_article(parsed: ParsedArticle, origin: str) -> NewArticle:
-    """The store's row for a parsed article, as ``ArticleService.add_document`` makes it."""
+def _new_article(parsed: ParsedArticle, origin: str) -> NewArticle:
+    """The store's row, with the index text the worker made when it did."""
     if isinstance(parsed, IndexedArticle):
-        index_title, index_body = parsed.index_title, parsed.index_body
-    else:
-        index_title, index_body = index_text(parsed.title), index_text(parsed.body)
-    return NewArticle(
-        title=parsed.title,
-        published=parsed.published,
-        source_url=parsed.source_url,
-        places=parsed.places,
-        summary=parsed.summary,
-        body=parsed.body,
-        content_hash=parsed.content_hash,
-        origin=origin,
-        fmt=parsed.fmt,
-        index_title=index_title,
-        index_body=index_body,
-        source_name=parsed.source_name,
-    )
+        return new_article(parsed, origin, (parsed.index_title, parsed.index_body))
+    return new_article(parsed, origin)
 
 
 @dataclass
@@ -232,7 +217,7 @@ class BulkImport:
         if existing is not None:
             outcome.duplicate_of = existing
             return
-        pending.article = new_article(parsed, origin=f"ingest:{Path(outcome.name).name}")
+        pending.article = _new_article(parsed, origin=f"ingest:{Path(outcome.name).name}")
         pending.events = parsed.events
         waiting[parsed.content_hash] = pending
 

@@ -66,6 +66,28 @@ class InProcessParser:
         return None
 
 
+def new_article(
+    parsed: ParsedArticle, origin: str, index: tuple[str, str] | None = None
+) -> NewArticle:
+    """The store's row for a parsed article; `index`: its (title, body) index text when
+    already made (the bulk import makes it in the worker process)."""
+    index_title, index_body = index or (index_text(parsed.title), index_text(parsed.body))
+    return NewArticle(
+        title=parsed.title,
+        published=parsed.published,
+        source_url=parsed.source_url,
+        places=parsed.places,
+        summary=parsed.summary,
+        body=parsed.body,
+        content_hash=parsed.content_hash,
+        origin=origin,
+        fmt=parsed.fmt,
+        index_title=index_title,
+        index_body=index_body,
+        source_name=parsed.source_name,
+    )
+
+
 class ArticleService:
     def __init__(
         self,
@@ -95,20 +117,7 @@ class ArticleService:
         if duplicate is not None:
             outcome.duplicate_of = duplicate
             return outcome
-        article = NewArticle(
-            title=parsed.title,
-            published=parsed.published,
-            source_url=parsed.source_url,
-            places=parsed.places,
-            summary=parsed.summary,
-            body=parsed.body,
-            content_hash=parsed.content_hash,
-            origin=origin,
-            fmt=parsed.fmt,
-            index_title=index_text(parsed.title),
-            index_body=index_text(parsed.body),
-            source_name=parsed.source_name,
-        )
+        article = new_article(parsed, origin)
         outcome.article_id = await self.store.add_article(article, parsed.events)
         outcome.index_text = (article.index_title, article.index_body)
         return outcome
