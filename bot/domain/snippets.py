@@ -176,6 +176,38 @@ def _overlap(text: str | Sentence, query: AnalyzedQuery, weights: list[float]) -
     return score
 
 
+@lru_cache(maxsize=4096)
+def _vocabulary(text: str) -> frozenset[str]:
+    """Every lemma of an article's sentences, kept with them."""
+    return frozenset().union(*(s.lemmas for s in analysed(text)))
+
+
+def _asked_in(
+    text: str, query: AnalyzedQuery, weights: list[float]
+) -> list[tuple[dict[str, float], float]]:
+    """The question's terms that can count in some sentence of `text`: a weighed term with
+    a phrase, or with a word the article holds. A long message asks for dozens of terms and
+    an article holds a few of them; the others would be looked for in every sentence."""
+    vocabulary = _vocabulary(text)
+    return [
+        (term.lemmas, weight)
+        for term, weight in zip(query.terms, weights, strict=True)
+        if weight and any(" " in alt or alt in vocabulary for alt in term.lemmas)
+    ]
+
+
+def _overlap_of(sentence: Sentence, asked: list[tuple[dict[str, float], float]]) -> float:
+    """`_overlap` over the terms `_asked_in` kept (the others add exactly nothing)."""
+    lemmas, padded = sentence.lemmas, sentence.padded
+    score = 0.0
+    for alternatives, weight in asked:
+        best = max(
+            (w for alt, w in alternatives.items() if _present(alt, lemmas, padded)), default=0.0
+        )
+        score += best * weight
+    return score
+
+
 def focus_facts(
     card: dict, query: AnalyzedQuery, idf: Callable[[str], float], limit: int = 2
 ) -> list[str]:
@@ -232,8 +264,9 @@ def best_sentences(
     # An aspect weighs as much as an average asked term (1 when nothing else was asked).
     unit = (sum(weights) / len(weights)) if weights else 1.0
     scored: list[tuple[float, int]] = []
+    asked = _asked_in(text, query, weights)
     for position, sentence in enumerate(sentences):
-        score = _overlap(sentence, query, weights)
+        score = _overlap_of(sentence, asked)
         if score > 0 and query.wants_number and sentence.figure:
             score *= NUMBER_BONUS
         answers = aspect_score(sentence, aspects)
