@@ -18,6 +18,7 @@ Floor, the same run: the raw FTS5 query of exactly the terms the engine asked of
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import time
 from pathlib import Path
@@ -103,6 +104,7 @@ async def measure(db: Path, n_questions: int, seed: int = 1) -> dict[str, Any]:
 
     db = copy_store(db, db.with_name("answering.sqlite3"))
     app = await App.create(settings_for(db))
+    gc.freeze()  # as `python -m bot run` does after App.create (undone below)
     qs = questions(n_questions + WARMUP, seed)
     warm, qs = qs[:WARMUP], qs[WARMUP:]
     try:
@@ -124,6 +126,7 @@ async def measure(db: Path, n_questions: int, seed: int = 1) -> dict[str, Any]:
                 outcomes[type(answer).__name__] = outcomes.get(type(answer).__name__, 0) + 1
     finally:
         await app.close()
+        gc.unfreeze()
     floors = await asyncio.to_thread(_sqlite_floors, db, [None] * len(asked), asked)
     per_query = floors["engine_terms"]["per_query"]
     floor = [t or 0.0 for t in per_query]

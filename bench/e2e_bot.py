@@ -2,7 +2,8 @@
 
 `python -m bench.e2e_bot real|echo API_BASE [DB]` — long polling against API_BASE until
 SIGINT/SIGTERM. `real` wires the project exactly as `python -m bot run` does (App.create,
-build_bot, build_dispatcher, background jobs, start_polling with handle_as_tasks=True), with
+build_bot, build_dispatcher, gc.freeze, background jobs, start_polling with handle_as_tasks=True
+and the same bound on updates at once), with
 FLOOD_LIMIT=0; `echo` is one aiogram handler answering message.text.
 
 `python -m bench.e2e_bot echo-webhook API_BASE PORT` — the same echo handler behind a
@@ -15,6 +16,7 @@ OnceOnlyHandler does), the secret checked, until SIGINT/SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from pathlib import Path
@@ -22,6 +24,7 @@ from pathlib import Path
 
 async def real(api_base: str, db: Path) -> None:
     from bench.common import settings_for
+    from bot.__main__ import MAX_CONCURRENT_UPDATES
     from bot.app import App
     from bot.telegram.dispatcher import build_bot, build_dispatcher
     from bot.telegram.outbox import OutboxSender
@@ -29,11 +32,17 @@ async def real(api_base: str, db: Path) -> None:
 
     settings = settings_for(db, bot_token=TEST_TOKEN, telegram_api_base=api_base, flood_limit=0)
     app = await App.create(settings)
+    gc.freeze()  # as `python -m bot run` does after App.create
     bot = build_bot(settings)
     dp = build_dispatcher(app)
     try:
         await app.start_background(OutboxSender(app.store, bot))
-        await dp.start_polling(bot, handle_signals=True, handle_as_tasks=True)
+        await dp.start_polling(
+            bot,
+            handle_signals=True,
+            handle_as_tasks=True,
+            tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+        )
     finally:
         await app.stop_background()
         await bot.session.close()
