@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import App
 from tests.support import FIXTURES
 
@@ -129,3 +131,42 @@ async def test_what_the_answers_keep_in_memory_follows_another_process(db_path):
     finally:
         await other.close()
         await running.close()
+
+
+async def test_the_wal_is_copied_back_in_the_background_not_by_a_write(tmp_path, monkeypatch):
+    """SQLite's automatic checkpoint runs inside the write that fills the WAL (an answer
+    waiting ~50 ms); the store turns it off and checkpoints from a task of its own: what was
+    written reaches the database file itself without any write doing it."""
+    import shutil
+    import sqlite3
+
+    from bot.store.sqlite import store as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY", 0.05)
+    path = tmp_path / "bot.sqlite3"
+    store = await sqlite_store.SqliteStore.open(path)
+    try:
+        autocheckpoint = await store._scalar("PRAGMA wal_autocheckpoint")
+        assert autocheckpoint == 0
+        for i in range(50):
+            await store.log_query(f"вопрос {i}", "search", True)
+
+        def rows_in_main_file() -> int:
+            # The database file alone, without its WAL: only checkpointed rows are there.
+            copy = tmp_path / "main-only.sqlite3"
+            shutil.copyfile(path, copy)
+            conn = sqlite3.connect(copy)
+            try:
+                return conn.execute("SELECT count(*) FROM query_log").fetchone()[0]
+            except sqlite3.OperationalError:  # not even the schema checkpointed yet
+                return 0
+            finally:
+                conn.close()
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while rows_in_main_file() < 50 and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        assert rows_in_main_file() == 50
+    finally:
+        await store.close()
