@@ -720,12 +720,13 @@ class Answerer:
         when it is empty. No follow-up context, no query log: the person is choosing what
         to share in another chat, not asking us."""
         query = query.strip()
+        # One read of the change counter for the search and the kept articles, as an answer.
+        self.kept.at(await self.search.ensure_current())
         if not query:
             docs = [DocRef.card(c) for c in ("helpline", "mfc", "emergency")]
         else:
-            result = await self.search.search(query, limit=limit)
+            result = await self.search.search(query, limit=limit, current=True)
             docs = [h.doc for h in result.hits] if result.found else []
-        await self.kept.current()
         titles = await self.titles(docs)
         return [(titles.get(d, "Материал"), await self._document(d)) for d in docs[:limit]]
 

@@ -13,6 +13,7 @@ from bot.articles.dates import MONTHS_NOMINATIVE
 from bot.articles.extract_events import specific_kind_names
 from bot.articles.places import nearby_places, normalize_place
 from bot.domain.ics import event_ics, ics_filename
+from bot.domain.kept import Kept
 from bot.domain.regions import region_of_place
 from bot.store import Store
 from bot.store.base import EventRow
@@ -127,9 +128,9 @@ class EventsService:
         self.today = today
         self.tz = tz  # of times in calendar files
         # The lists a listing filters, kept while the store's change counter stays: every
-        # question about dates reads the same few hundred events (see `_events`).
-        self._generation: int | None = None
-        self._lists: dict[tuple[str, dt.date, int], list[EventRow]] = {}
+        # question about dates reads the same few hundred events (see `_events`). Days go
+        # by: only today's lists matter, the oldest go first.
+        self._lists: Kept[tuple[str, dt.date, int], list[EventRow]] = Kept(16)
 
     async def page(
         self, topic: str = "", offset: int = 0, past: bool = False, chat_id: int | None = None
@@ -162,7 +163,9 @@ class EventsService:
         """Events matching the filter. `region` (the person's): when the filter names no
         place, that region's upcoming events go first, the rest after, each soonest first."""
         wanted = EventFilter.read(topic, months, year, loose)
-        self._at(generation if generation is not None else await self.store.generation())
+        # The store changed (an upload, a deletion, another process's import): the kept
+        # lists go. `generation`: the caller read the counter for this question already.
+        self._lists.at(generation if generation is not None else await self.store.generation())
         upcoming = [e for e in await self._events("from", today, 500) if wanted.matches(e)]
         past = [e for e in await self._events("before", today, 200) if wanted.matches(e)]
         planned = []
@@ -176,31 +179,13 @@ class EventsService:
             listing.upcoming, listing.region, listing.local = local + others, region, len(local)
         return listing
 
-    def _at(self, generation: int) -> None:
-        """Forget the kept lists when the store changed (an upload, a deletion, another
-        process's import): one cheap read of the change counter instead of three lists
-        (`generation`: the caller read it for this question already)."""
-        if generation != self._generation:
-            self._lists.clear()
-            self._generation = generation
-
     async def _events(self, which: str, day: dt.date, limit: int) -> list[EventRow]:
-        key = (which, day, limit)
-        kept = self._lists.get(key)
-        if kept is None:
-            read: dict[str, Callable[[dt.date, int], Awaitable[list[EventRow]]]] = {
-                "from": self.store.events_from,
-                "before": self.store.events_before,
-                "planned": self.store.planned_events,
-            }
-            generation = self._generation
-            kept = await read[which](day, limit)
-            if generation != self._generation:
-                return kept  # the counter moved during the read: maybe older than that
-            if len(self._lists) > 16:  # days go by: only today's lists matter
-                self._lists.clear()
-            self._lists[key] = kept
-        return kept
+        read: dict[str, Callable[[dt.date, int], Awaitable[list[EventRow]]]] = {
+            "from": self.store.events_from,
+            "before": self.store.events_before,
+            "planned": self.store.planned_events,
+        }
+        return await self._lists.read((which, day, limit), lambda: read[which](day, limit))
 
     async def next_of_article(self, article_id: int, today: dt.date) -> EventListing | None:
         """What comes after the events an article reports: its upcoming and planned events
